@@ -1,0 +1,50 @@
+package io.framefarm.protocol;
+
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** Requests from the HTTP API to the job manager singleton, which may live on another coordinator node. */
+public final class JobApi {
+  private JobApi() {}
+
+  public record JobRequest(String input, String output, String pipeline, int chunkFrames, int priority,
+      WorkProtocol.EncodeSpec encode) {}
+
+  public record SubmitJob(JobRequest request, ActorRef<SubmitReply> replyTo) implements JobManagerCommand, FarmMessage {}
+
+  public sealed interface SubmitReply extends FarmMessage permits JobAccepted, JobRejected {}
+
+  public record JobAccepted(String jobId) implements SubmitReply {}
+
+  public record JobRejected(String reason) implements SubmitReply {}
+
+  public record GetJob(String jobId, ActorRef<JobReply> replyTo) implements JobManagerCommand, FarmMessage {}
+
+  public record CancelJob(String jobId, ActorRef<JobReply> replyTo) implements JobManagerCommand, FarmMessage {}
+
+  public record ListJobs(ActorRef<JobList> replyTo) implements JobManagerCommand, FarmMessage {}
+
+  public sealed interface JobReply extends FarmMessage permits JobStatus, JobNotFound {}
+
+  /** A job as clients see it. {@code state}: QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED. */
+  public record JobStatus(String id, JobRequest request, String state, int totalFrames, int framesDone, int chunks,
+      int chunksDone, long submittedAtMillis, long startedAtMillis, long finishedAtMillis, String failure,
+      List<String> attemptFailures, List<String> chunkWorkers) implements JobReply {
+    public JobStatus {
+      attemptFailures = List.copyOf(attemptFailures);
+      chunkWorkers = List.copyOf(chunkWorkers);
+    }
+
+    public boolean finished() {
+      return state.equals("COMPLETED") || state.equals("FAILED") || state.equals("CANCELLED");
+    }
+  }
+
+  public record JobNotFound(String jobId) implements JobReply {}
+
+  public record JobList(List<JobStatus> jobs) implements FarmMessage {
+    public JobList {
+      jobs = List.copyOf(jobs);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package io.framefarm.protocol;
+
+/** What a worker slot actor accepts; the worker node adds its own local commands. */
+public interface WorkerCommand {}
