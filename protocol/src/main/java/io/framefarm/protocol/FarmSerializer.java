@@ -76,8 +76,11 @@ public final class FarmSerializer extends SerializerWithStringManifest {
       return ChunkAcknowledgedProto.newBuilder().setJobId(m.jobId()).setChunk(m.chunk()).setAttempt(m.attempt())
           .setAccepted(m.accepted()).setReason(m.reason()).build().toByteArray();
     } else if (o instanceof SubmitJob m) {
-      return SubmitJobProto.newBuilder().setRequest(request(m.request())).setReplyTo(ref(m.replyTo()))
-          .build().toByteArray();
+      SubmitJobProto.Builder b = SubmitJobProto.newBuilder().setRequest(request(m.request()))
+          .setReplyTo(ref(m.replyTo())).setVideo(video(m.video()));
+      m.chunks().forEach(c -> b.addChunks(PlannedChunkProto.newBuilder().setStart(c.start()).setEnd(c.end())
+          .setFirstPts(c.firstPts()).setEndPts(c.endPts())));
+      return b.build().toByteArray();
     } else if (o instanceof JobAccepted m) {
       return JobAcceptedProto.newBuilder().setJobId(m.jobId()).build().toByteArray();
     } else if (o instanceof JobRejected m) {
@@ -133,7 +136,9 @@ public final class FarmSerializer extends SerializerWithStringManifest {
         }
         case "SJ" -> {
           SubmitJobProto p = SubmitJobProto.parseFrom(bytes);
-          yield new SubmitJob(request(p.getRequest()), resolve(p.getReplyTo()));
+          yield new SubmitJob(request(p.getRequest()), video(p.getVideo()), p.getChunksList().stream()
+              .map(c -> new PlannedChunk(c.getStart(), c.getEnd(), c.getFirstPts(), c.getEndPts())).toList(),
+              resolve(p.getReplyTo()));
         }
         case "JA" -> new JobAccepted(JobAcceptedProto.parseFrom(bytes).getJobId());
         case "JR" -> new JobRejected(JobRejectedProto.parseFrom(bytes).getReason());

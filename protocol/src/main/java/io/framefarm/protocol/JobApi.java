@@ -10,7 +10,20 @@ public final class JobApi {
   public record JobRequest(String input, String output, String pipeline, int chunkFrames, int priority,
       WorkProtocol.EncodeSpec encode) {}
 
-  public record SubmitJob(JobRequest request, ActorRef<SubmitReply> replyTo) implements JobManagerCommand, FarmMessage {}
+  /** An exact frame range [start, end) and the pts bounds a worker keeps from its decoded segment. */
+  public record PlannedChunk(int start, int end, long firstPts, long endPts) {
+    public int frames() {
+      return end - start;
+    }
+  }
+
+  /** A validated, probed and planned job: the job manager only records it and schedules its chunks. */
+  public record SubmitJob(JobRequest request, WorkProtocol.VideoSpec video, List<PlannedChunk> chunks,
+      ActorRef<SubmitReply> replyTo) implements JobManagerCommand, FarmMessage {
+    public SubmitJob {
+      chunks = List.copyOf(chunks);
+    }
+  }
 
   public sealed interface SubmitReply extends FarmMessage permits JobAccepted, JobRejected {}
 

@@ -1,0 +1,63 @@
+package io.framefarm.coordinator;
+
+import com.typesafe.config.Config;
+import io.framefarm.coordinator.api.HttpApi;
+import io.framefarm.coordinator.api.JobValidator;
+import io.framefarm.coordinator.jobs.JobManager;
+import io.framefarm.coordinator.transfer.ChunkStore;
+import io.framefarm.coordinator.transfer.ChunkTransfer;
+import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.JobManagerProxy;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * A coordinator node: hosts (or proxies) the job manager singleton and serves the HTTP API.
+ * Must start before any worker slot on the same node asks for the singleton.
+ */
+public final class Coordinator {
+  private final ActorRef<JobManagerCommand> jobManager;
+  private final ServerBinding binding;
+
+  private Coordinator(ActorRef<JobManagerCommand> jobManager, ServerBinding binding) {
+    this.jobManager = jobManager;
+    this.binding = binding;
+  }
+
+  public static Coordinator start(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    Config farm = config.getConfig("framefarm");
+    JournalSchema.ensure(config);
+    Path dataDir = Path.of(farm.getString("data-dir")).toAbsolutePath();
+    Config settings = farm.getConfig("coordinator");
+    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir));
+    var jobSettings = new JobManager.Settings(settings.getDuration("lease-timeout"), settings.getInt("max-attempts"));
+    ActorRef<JobManagerCommand> jobManager = ClusterSingleton.get(system).init(
+        SingletonActor.of(JobManager.create(transfer, jobSettings), JobManagerProxy.SINGLETON_NAME)
+            .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
+    var validator = new JobValidator(settings.getStringList("allowed-output-roots").stream().map(Path::of).toList());
+    var api = new HttpApi(system, jobManager, validator);
+    CompletionStage<ServerBinding> bound = Http.get(system)
+        .newServerAt(settings.getString("http-host"), settings.getInt("http-port")).bind(api.routes());
+    ServerBinding binding = bound.toCompletableFuture().join();
+    system.log().info("Framefarm API listening on http://{}:{}/api/v1 (data in {})",
+        binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir);
+    return new Coordinator(jobManager, binding);
+  }
+
+  public ActorRef<JobManagerCommand> jobManager() {
+    return jobManager;
+  }
+
+  public InetSocketAddress httpAddress() {
+    return binding.localAddress();
+  }
+}

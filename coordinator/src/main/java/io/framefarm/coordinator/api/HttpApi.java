@@ -1,0 +1,135 @@
+package io.framefarm.coordinator.api;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framefarm.protocol.JobApi.*;
+import io.framefarm.protocol.JobManagerCommand;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/** The farm's JSON API under {@code /api/v1}: submit, list, inspect and cancel jobs. */
+public final class HttpApi extends AllDirectives {
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(15);
+
+  private final ActorSystem<?> system;
+  private final ActorRef<JobManagerCommand> jobManager;
+  private final JobValidator validator;
+  private final Executor blocking;
+  private final ObjectMapper json = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+  public HttpApi(ActorSystem<?> system, ActorRef<JobManagerCommand> jobManager, JobValidator validator) {
+    this.system = system;
+    this.jobManager = jobManager;
+    this.validator = validator;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  public Route routes() {
+    return pathPrefix("api", () -> pathPrefix("v1", () -> concat(
+        path("health", () -> get(() -> complete(StatusCodes.OK, Map.of("status", "ok")))),
+        pathPrefix("jobs", () -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                post(() -> entity(Unmarshaller.entityToString(), this::submit)),
+                get(this::listJobs))),
+            pathPrefix(PathMatchers.segment(), id -> concat(
+                pathEndOrSingleSlash(() -> get(() -> jobStatus(id))),
+                path("cancel", () -> post(() -> cancel(id))))))))));
+  }
+
+  private Route submit(String body) {
+    CompletionStage<HttpResponse> response = CompletableFuture
+        .supplyAsync(() -> parse(body), blocking)
+        .thenCompose(request -> AskPattern.<JobManagerCommand, SubmitReply>ask(jobManager,
+            replyTo -> validator.validate(request, replyTo), ASK_TIMEOUT, system.scheduler()))
+        .thenApply(reply -> reply instanceof JobAccepted accepted
+            ? respond(StatusCodes.CREATED, Map.of("id", accepted.jobId()))
+            : error(StatusCodes.UNPROCESSABLE_ENTITY, ((JobRejected) reply).reason()))
+        .exceptionally(this::submitFailure);
+    return completeWithFuture(response);
+  }
+
+  private SubmitRequest parse(String body) {
+    try {
+      return json.readValue(body, SubmitRequest.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new InvalidJobException("request body is not a valid job: " + e.getOriginalMessage());
+    }
+  }
+
+  private HttpResponse submitFailure(Throwable error) {
+    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    if (cause instanceof InvalidJobException) {
+      return error(StatusCodes.BAD_REQUEST, cause.getMessage());
+    }
+    if (cause instanceof com.fasterxml.jackson.core.JacksonException) {
+      return error(StatusCodes.BAD_REQUEST, "request body is not a valid job: " + cause.getMessage().lines().findFirst().orElse(""));
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return error(StatusCodes.SERVICE_UNAVAILABLE, "the job manager did not answer within " + ASK_TIMEOUT.toSeconds()
+          + " s (is a coordinator node up?)");
+    }
+    system.log().error("Submit failed", cause);
+    return error(StatusCodes.INTERNAL_SERVER_ERROR, String.valueOf(cause.getMessage()));
+  }
+
+  private Route listJobs() {
+    CompletionStage<HttpResponse> response = AskPattern.<JobManagerCommand, JobList>ask(jobManager, ListJobs::new,
+        ASK_TIMEOUT, system.scheduler()).thenApply(list -> respond(StatusCodes.OK, list.jobs()))
+        .exceptionally(this::unavailable);
+    return completeWithFuture(response);
+  }
+
+  private Route jobStatus(String id) {
+    return completeWithFuture(jobReply(replyTo -> new GetJob(id, replyTo)));
+  }
+
+  private Route cancel(String id) {
+    return completeWithFuture(jobReply(replyTo -> new CancelJob(id, replyTo)));
+  }
+
+  private CompletionStage<HttpResponse> jobReply(
+      org.apache.pekko.japi.function.Function<ActorRef<JobReply>, JobManagerCommand> message) {
+    return AskPattern.<JobManagerCommand, JobReply>ask(jobManager, message, ASK_TIMEOUT, system.scheduler())
+        .thenApply(reply -> reply instanceof JobStatus status ? respond(StatusCodes.OK, status)
+            : error(StatusCodes.NOT_FOUND, "no job " + ((JobNotFound) reply).jobId()))
+        .exceptionally(this::unavailable);
+  }
+
+  private HttpResponse unavailable(Throwable error) {
+    return error(StatusCodes.SERVICE_UNAVAILABLE, "the job manager did not answer: " + error.getMessage());
+  }
+
+  private HttpResponse error(StatusCode status, String reason) {
+    return respond(status, Map.of("error", reason));
+  }
+
+  private HttpResponse respond(StatusCode status, Object body) {
+    try {
+      return HttpResponse.create().withStatus(status)
+          .withEntity(ContentTypes.APPLICATION_JSON, json.writeValueAsBytes(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("Could not write JSON for " + body.getClass().getSimpleName(), e);
+    }
+  }
+
+  private Route complete(StatusCode status, Object body) {
+    return complete(respond(status, body));
+  }
+}

@@ -1,0 +1,80 @@
+package io.framefarm.coordinator.jobs;
+
+import io.framefarm.protocol.JobApi.JobRequest;
+import io.framefarm.protocol.JobApi.JobStatus;
+import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.WorkProtocol.VideoSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One job's state as rebuilt from the journal; mutated only by {@link JobBook#apply}. */
+final class Job {
+  enum State { QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED }
+
+  enum ChunkState { PENDING, LEASED, DONE }
+
+  static final class Chunk {
+    final int index;
+    final PlannedChunk range;
+    ChunkState state = ChunkState.PENDING;
+    /** Leases handed out so far; the current lease's attempt number. */
+    int attempts;
+    String worker;
+    long deadlineMillis;
+    int framesDone;
+    /** Lease expiries observed for this chunk after a coordinator restart do not count as failures. */
+    final List<String> failures = new ArrayList<>();
+
+    Chunk(int index, PlannedChunk range) {
+      this.index = index;
+      this.range = range;
+    }
+  }
+
+  final String id;
+  final JobRequest request;
+  final VideoSpec video;
+  final long submittedAtMillis;
+  final long sequence;
+  final List<Chunk> chunks = new ArrayList<>();
+  final List<String> attemptFailures = new ArrayList<>();
+  State state = State.QUEUED;
+  long startedAtMillis;
+  long finishedAtMillis;
+  String failure;
+
+  Job(String id, JobRequest request, VideoSpec video, long submittedAtMillis, long sequence) {
+    this.id = id;
+    this.request = request;
+    this.video = video;
+    this.submittedAtMillis = submittedAtMillis;
+    this.sequence = sequence;
+  }
+
+  boolean active() {
+    return state == State.QUEUED || state == State.RUNNING || state == State.ASSEMBLING;
+  }
+
+  boolean allChunksDone() {
+    return !chunks.isEmpty() && chunks.stream().allMatch(c -> c.state == ChunkState.DONE);
+  }
+
+  int totalFrames() {
+    return chunks.stream().mapToInt(c -> c.range.frames()).sum();
+  }
+
+  int framesDone() {
+    return chunks.stream().mapToInt(c -> switch (c.state) {
+      case DONE -> c.range.frames();
+      case LEASED -> Math.min(c.framesDone, c.range.frames());
+      case PENDING -> 0;
+    }).sum();
+  }
+
+  JobStatus status() {
+    int done = (int) chunks.stream().filter(c -> c.state == ChunkState.DONE).count();
+    List<String> workers = chunks.stream().map(c -> c.worker == null ? "" : c.worker).toList();
+    return new JobStatus(id, request, state.name(), totalFrames(), framesDone(), chunks.size(), done,
+        submittedAtMillis, startedAtMillis, finishedAtMillis, failure, attemptFailures, workers);
+  }
+}

@@ -1,0 +1,124 @@
+package io.framefarm.coordinator.jobs;
+
+import io.framefarm.coordinator.jobs.JobEvent.*;
+import io.framefarm.coordinator.jobs.Job.Chunk;
+import io.framefarm.coordinator.jobs.Job.ChunkState;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every job the manager knows, rebuilt from events. Plain Java so that scheduling and lease rules
+ * are unit-testable without an actor; the job manager is the only writer.
+ */
+public final class JobBook {
+  /** A chunk the scheduler may hand out next. */
+  record Candidate(Job job, Chunk chunk) {}
+
+  private final Map<String, Job> jobs = new LinkedHashMap<>();
+  private long sequence;
+
+  Optional<Job> job(String id) {
+    return Optional.ofNullable(jobs.get(id));
+  }
+
+  List<Job> jobs() {
+    return List.copyOf(jobs.values());
+  }
+
+  JobBook apply(JobEvent event) {
+    if (event instanceof JobSubmitted e) {
+      jobs.put(e.jobId(), new Job(e.jobId(), e.request(), e.video(), e.atMillis(), sequence++));
+      return this;
+    }
+    Job job = jobs.get(event.jobId());
+    if (job == null) {
+      throw new IllegalStateException("Event for unknown job " + event.jobId() + ": " + event);
+    }
+    if (event instanceof ChunksPlanned e) {
+      for (int i = 0; i < e.chunks().size(); i++) {
+        job.chunks.add(new Chunk(i, e.chunks().get(i)));
+      }
+    } else if (event instanceof ChunkLeased e) {
+      Chunk c = job.chunks.get(e.chunk());
+      c.state = ChunkState.LEASED;
+      c.attempts = e.attempt();
+      c.worker = e.worker();
+      c.deadlineMillis = e.deadlineMillis();
+      c.framesDone = 0;
+      if (job.state == Job.State.QUEUED) {
+        job.state = Job.State.RUNNING;
+        job.startedAtMillis = e.atMillis();
+      }
+    } else if (event instanceof ChunkCompleted e) {
+      Chunk c = job.chunks.get(e.chunk());
+      c.state = ChunkState.DONE;
+      c.framesDone = e.frames();
+      if (job.allChunksDone()) {
+        job.state = Job.State.ASSEMBLING;
+      }
+    } else if (event instanceof ChunkFailed e) {
+      Chunk c = job.chunks.get(e.chunk());
+      c.state = ChunkState.PENDING;
+      c.framesDone = 0;
+      String reason = "chunk " + e.chunk() + " attempt " + e.attempt() + (c.worker == null ? "" : " on " + c.worker)
+          + ": " + e.reason();
+      c.failures.add(reason);
+      job.attemptFailures.add(reason);
+    } else if (event instanceof JobCompleted e) {
+      job.state = Job.State.COMPLETED;
+      job.finishedAtMillis = e.atMillis();
+    } else if (event instanceof JobFailed e) {
+      job.state = Job.State.FAILED;
+      job.failure = e.reason();
+      job.finishedAtMillis = e.atMillis();
+    } else if (event instanceof JobCancelled e) {
+      job.state = Job.State.CANCELLED;
+      job.finishedAtMillis = e.atMillis();
+    }
+    return this;
+  }
+
+  /**
+   * After a restart no lease survives: the workers that held them have been told nothing and may be
+   * gone. Their chunks go back to pending (the next lease gets a higher attempt number, which fences
+   * any late result from the old one); completed chunks are kept.
+   */
+  void releaseAllLeases() {
+    for (Job job : jobs.values()) {
+      for (Chunk c : job.chunks) {
+        if (c.state == ChunkState.LEASED) {
+          c.state = ChunkState.PENDING;
+          c.framesDone = 0;
+        }
+      }
+    }
+  }
+
+  /** The next chunk to hand out: highest priority first, then the oldest job, then the lowest chunk. */
+  Optional<Candidate> nextPending() {
+    return jobs.values().stream()
+        .filter(j -> j.state == Job.State.QUEUED || j.state == Job.State.RUNNING)
+        .sorted(Comparator.comparingInt((Job j) -> -j.request.priority()).thenComparingLong(j -> j.sequence))
+        .flatMap(j -> j.chunks.stream().filter(c -> c.state == ChunkState.PENDING).map(c -> new Candidate(j, c)))
+        .findFirst();
+  }
+
+  /** Leases whose deadline has passed. */
+  List<Candidate> expiredLeases(long nowMillis) {
+    return leased().stream().filter(c -> c.chunk().deadlineMillis < nowMillis).toList();
+  }
+
+  /** Leases held by workers whose address starts with {@code address} (a node that left the cluster). */
+  List<Candidate> leasesOn(String address) {
+    return leased().stream().filter(c -> c.chunk().worker != null && c.chunk().worker.startsWith(address)).toList();
+  }
+
+  private List<Candidate> leased() {
+    return jobs.values().stream().filter(Job::active)
+        .flatMap(j -> j.chunks.stream().filter(c -> c.state == ChunkState.LEASED).map(c -> new Candidate(j, c)))
+        .toList();
+  }
+}

@@ -1,0 +1,33 @@
+package io.framefarm.coordinator.jobs;
+
+import io.framefarm.protocol.JobApi.JobRequest;
+import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.WorkProtocol.VideoSpec;
+import java.util.List;
+
+/** What the job manager journals. Serialized by {@link JobEventSerializer}; never change a field's meaning. */
+public sealed interface JobEvent {
+  String jobId();
+
+  record JobSubmitted(String jobId, JobRequest request, VideoSpec video, long atMillis) implements JobEvent {}
+
+  record ChunksPlanned(String jobId, List<PlannedChunk> chunks) implements JobEvent {
+    public ChunksPlanned {
+      chunks = List.copyOf(chunks);
+    }
+  }
+
+  /** Chunk {@code chunk} handed to {@code worker}; {@code attempt} fences every later report about it. */
+  record ChunkLeased(String jobId, int chunk, int attempt, String worker, long deadlineMillis, long atMillis)
+      implements JobEvent {}
+
+  record ChunkCompleted(String jobId, int chunk, int attempt, int frames) implements JobEvent {}
+
+  record ChunkFailed(String jobId, int chunk, int attempt, String reason) implements JobEvent {}
+
+  record JobCompleted(String jobId, int frames, long atMillis) implements JobEvent {}
+
+  record JobFailed(String jobId, String reason, long atMillis) implements JobEvent {}
+
+  record JobCancelled(String jobId, long atMillis) implements JobEvent {}
+}

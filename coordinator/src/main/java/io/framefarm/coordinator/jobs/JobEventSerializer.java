@@ -1,0 +1,122 @@
+package io.framefarm.coordinator.jobs;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.framefarm.coordinator.jobs.JobEvent.*;
+import io.framefarm.coordinator.jobs.proto.*;
+import io.framefarm.protocol.JobApi.JobRequest;
+import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.WorkProtocol.EncodeSpec;
+import io.framefarm.protocol.WorkProtocol.VideoSpec;
+import java.io.NotSerializableException;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
+
+/** Journal format of {@link JobEvent}s: protobuf, so that old journals stay readable as records evolve. */
+public final class JobEventSerializer extends SerializerWithStringManifest {
+
+  @Override
+  public int identifier() {
+    return 7071;
+  }
+
+  @Override
+  public String manifest(Object o) {
+    return switch (o.getClass().getSimpleName()) {
+      case "JobSubmitted" -> "JS";
+      case "ChunksPlanned" -> "CP";
+      case "ChunkLeased" -> "CL";
+      case "ChunkCompleted" -> "CC";
+      case "ChunkFailed" -> "CF";
+      case "JobCompleted" -> "JC";
+      case "JobFailed" -> "JF";
+      case "JobCancelled" -> "JX";
+      default -> throw new IllegalArgumentException("JobEventSerializer cannot serialize " + o.getClass().getName());
+    };
+  }
+
+  @Override
+  public byte[] toBinary(Object o) {
+    if (o instanceof JobSubmitted e) {
+      JobRequest r = e.request();
+      VideoSpec v = e.video();
+      return JobSubmittedRecord.newBuilder().setJobId(e.jobId()).setInput(r.input()).setOutput(r.output())
+          .setPipeline(r.pipeline()).setChunkFrames(r.chunkFrames()).setPriority(r.priority())
+          .setEncode(EncodeSpecRecord.newBuilder().setCrf(r.encode().crf()).setPreset(r.encode().preset())
+              .setLossless(r.encode().lossless()))
+          .setWidth(v.width()).setHeight(v.height()).setTimeBaseNum(v.timeBaseNum()).setTimeBaseDen(v.timeBaseDen())
+          .setFrameRateNum(v.frameRateNum()).setFrameRateDen(v.frameRateDen()).setAtMillis(e.atMillis())
+          .build().toByteArray();
+    } else if (o instanceof ChunksPlanned e) {
+      ChunksPlannedRecord.Builder b = ChunksPlannedRecord.newBuilder().setJobId(e.jobId());
+      e.chunks().forEach(c -> b.addChunks(PlannedChunkRecord.newBuilder().setStart(c.start()).setEnd(c.end())
+          .setFirstPts(c.firstPts()).setEndPts(c.endPts())));
+      return b.build().toByteArray();
+    } else if (o instanceof ChunkLeased e) {
+      return ChunkLeasedRecord.newBuilder().setJobId(e.jobId()).setChunk(e.chunk()).setAttempt(e.attempt())
+          .setWorker(e.worker()).setDeadlineMillis(e.deadlineMillis()).setAtMillis(e.atMillis()).build().toByteArray();
+    } else if (o instanceof ChunkCompleted e) {
+      return ChunkCompletedRecord.newBuilder().setJobId(e.jobId()).setChunk(e.chunk()).setAttempt(e.attempt())
+          .setFrames(e.frames()).build().toByteArray();
+    } else if (o instanceof ChunkFailed e) {
+      return ChunkFailedRecord.newBuilder().setJobId(e.jobId()).setChunk(e.chunk()).setAttempt(e.attempt())
+          .setReason(e.reason()).build().toByteArray();
+    } else if (o instanceof JobCompleted e) {
+      return JobCompletedRecord.newBuilder().setJobId(e.jobId()).setFrames(e.frames()).setAtMillis(e.atMillis())
+          .build().toByteArray();
+    } else if (o instanceof JobFailed e) {
+      return JobFailedRecord.newBuilder().setJobId(e.jobId()).setReason(e.reason()).setAtMillis(e.atMillis())
+          .build().toByteArray();
+    } else if (o instanceof JobCancelled e) {
+      return JobCancelledRecord.newBuilder().setJobId(e.jobId()).setAtMillis(e.atMillis()).build().toByteArray();
+    }
+    throw new IllegalArgumentException("JobEventSerializer cannot serialize " + o.getClass().getName());
+  }
+
+  @Override
+  public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    try {
+      return switch (manifest) {
+        case "JS" -> {
+          JobSubmittedRecord r = JobSubmittedRecord.parseFrom(bytes);
+          EncodeSpecRecord enc = r.getEncode();
+          yield new JobSubmitted(r.getJobId(), new JobRequest(r.getInput(), r.getOutput(), r.getPipeline(),
+              r.getChunkFrames(), r.getPriority(), new EncodeSpec(enc.getCrf(), enc.getPreset(), enc.getLossless())),
+              new VideoSpec(r.getWidth(), r.getHeight(), r.getTimeBaseNum(), r.getTimeBaseDen(), r.getFrameRateNum(),
+                  r.getFrameRateDen()), r.getAtMillis());
+        }
+        case "CP" -> {
+          ChunksPlannedRecord r = ChunksPlannedRecord.parseFrom(bytes);
+          yield new ChunksPlanned(r.getJobId(), r.getChunksList().stream()
+              .map(c -> new PlannedChunk(c.getStart(), c.getEnd(), c.getFirstPts(), c.getEndPts())).toList());
+        }
+        case "CL" -> {
+          ChunkLeasedRecord r = ChunkLeasedRecord.parseFrom(bytes);
+          yield new ChunkLeased(r.getJobId(), r.getChunk(), r.getAttempt(), r.getWorker(), r.getDeadlineMillis(),
+              r.getAtMillis());
+        }
+        case "CC" -> {
+          ChunkCompletedRecord r = ChunkCompletedRecord.parseFrom(bytes);
+          yield new ChunkCompleted(r.getJobId(), r.getChunk(), r.getAttempt(), r.getFrames());
+        }
+        case "CF" -> {
+          ChunkFailedRecord r = ChunkFailedRecord.parseFrom(bytes);
+          yield new ChunkFailed(r.getJobId(), r.getChunk(), r.getAttempt(), r.getReason());
+        }
+        case "JC" -> {
+          JobCompletedRecord r = JobCompletedRecord.parseFrom(bytes);
+          yield new JobCompleted(r.getJobId(), r.getFrames(), r.getAtMillis());
+        }
+        case "JF" -> {
+          JobFailedRecord r = JobFailedRecord.parseFrom(bytes);
+          yield new JobFailed(r.getJobId(), r.getReason(), r.getAtMillis());
+        }
+        case "JX" -> {
+          JobCancelledRecord r = JobCancelledRecord.parseFrom(bytes);
+          yield new JobCancelled(r.getJobId(), r.getAtMillis());
+        }
+        default -> throw new NotSerializableException("Unknown job event manifest '" + manifest + "'");
+      };
+    } catch (InvalidProtocolBufferException e) {
+      throw new NotSerializableException("Corrupt job event " + manifest + ": " + e.getMessage());
+    }
+  }
+}

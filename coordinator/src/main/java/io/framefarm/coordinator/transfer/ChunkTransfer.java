@@ -1,0 +1,121 @@
+package io.framefarm.coordinator.transfer;
+
+import io.framefarm.media.AssemblyResult;
+import io.framefarm.media.Assembler;
+import io.framefarm.media.ChunkRange;
+import io.framefarm.media.MediaInfo;
+import io.framefarm.media.Probe;
+import io.framefarm.media.SegmentExtractor;
+import io.framefarm.protocol.JobApi.PlannedChunk;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.javadsl.FileIO;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The coordinator's side of moving bytes: cuts a chunk's packets out of the source and offers
+ * them as a stream ref, pulls a worker's result into the store (atomically, after checking its
+ * frame count), and assembles the output. All file work runs on the blocking dispatcher, never
+ * on the job manager's thread.
+ */
+public final class ChunkTransfer {
+  private static final int STREAM_CHUNK_BYTES = 64 * 1024;
+
+  private final ChunkStore store;
+  private final Materializer materializer;
+  private final Executor blocking;
+  private final Map<String, MediaInfo> probed = new ConcurrentHashMap<>();
+
+  public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
+    this.store = store;
+    this.materializer = Materializer.matFromSystem(system);
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  public ChunkStore store() {
+    return store;
+  }
+
+  /** Extracts the chunk's input packets and offers them to one consumer. */
+  public CompletionStage<SourceRef<ByteString>> offerSegment(String jobId, String input, int chunk, int attempt,
+      PlannedChunk range) {
+    return CompletableFuture.supplyAsync(() -> {
+      Path segment = store.segmentFile(jobId, chunk, attempt);
+      createParent(segment);
+      SegmentExtractor.extract(info(jobId, input), new ChunkRange(chunk, range.start(), range.end()), segment);
+      return segment;
+    }, blocking).thenApply(segment -> FileIO.fromPath(segment, STREAM_CHUNK_BYTES)
+        .runWith(StreamRefs.<ByteString>sourceRef(), materializer));
+  }
+
+  /**
+   * Pulls a worker's encoded chunk, checks it holds exactly {@code expectedFrames} frames, and only
+   * then renames it into place. Returns the frame count.
+   */
+  public CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
+      int expectedFrames) {
+    Path part = store.partFile(jobId, chunk, attempt);
+    createParent(part);
+    return result.getSource().runWith(FileIO.toPath(part), materializer).thenApplyAsync(io -> {
+      try {
+        int frames = Probe.probe(part).frames().frameCount();
+        if (frames != expectedFrames) {
+          Files.deleteIfExists(part);
+          throw new IllegalStateException("result has " + frames + " frames, expected " + expectedFrames);
+        }
+        Files.move(part, store.chunkFile(jobId, chunk), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(store.segmentFile(jobId, chunk, attempt));
+        return frames;
+      } catch (IOException e) {
+        throw new UncheckedIOException("storing chunk " + chunk + " of " + jobId, e);
+      }
+    }, blocking);
+  }
+
+  /** Joins the stored chunks in order with the source's audio into {@code output}. */
+  public CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks) {
+    return CompletableFuture.supplyAsync(() -> {
+      List<Path> files = new ArrayList<>();
+      for (int i = 0; i < chunks; i++) {
+        files.add(store.chunkFile(jobId, i));
+      }
+      Path out = Path.of(output);
+      createParent(out);
+      return Assembler.assemble(info(jobId, input), files, out);
+    }, blocking);
+  }
+
+  /** Forgets a finished job and deletes its working files. */
+  public CompletionStage<Void> forget(String jobId) {
+    probed.remove(jobId);
+    return CompletableFuture.runAsync(() -> store.deleteJob(jobId), blocking);
+  }
+
+  private MediaInfo info(String jobId, String input) {
+    return probed.computeIfAbsent(jobId, id -> Probe.probe(Path.of(input)));
+  }
+
+  private static void createParent(Path file) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not create " + file.getParent(), e);
+    }
+  }
+}
