@@ -45,7 +45,15 @@ final class Ff {
         setLogCallback(logCallback);
     }
 
+    /** AVERROR(EAGAIN) on Linux, the only platform our natives are built for. */
+    static final int EAGAIN = -11;
+
     private Ff() {}
+
+    /** {@code ts} rescaled exactly between time bases (the callers' bases divide each other, so no rounding). */
+    static long rescale(long ts, AVRational from, AVRational to) {
+        return ts == avutil.AV_NOPTS_VALUE ? ts : avutil.av_rescale_q(ts, from, to);
+    }
 
     static String err(int code) {
         byte[] buf = new byte[256];

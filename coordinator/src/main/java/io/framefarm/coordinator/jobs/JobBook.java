@@ -116,6 +116,10 @@ public final class JobBook {
     return leased().stream().filter(c -> c.chunk().worker != null && c.chunk().worker.startsWith(address)).toList();
   }
 
+  boolean holdsLease(String worker) {
+    return leased().stream().anyMatch(c -> worker.equals(c.chunk().worker));
+  }
+
   private List<Candidate> leased() {
     return jobs.values().stream().filter(Job::active)
         .flatMap(j -> j.chunks.stream().filter(c -> c.state == ChunkState.LEASED).map(c -> new Candidate(j, c)))

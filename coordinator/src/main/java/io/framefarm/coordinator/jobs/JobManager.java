@@ -181,6 +181,10 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   }
 
   private Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {
+    if (book.holdsLease(workerId(c.worker()))) {
+      // A repeated request that crossed its assignment in flight; the slot gets one chunk at a time.
+      return Effect().none();
+    }
     var next = book.nextPending();
     if (next.isEmpty()) {
       waiting.put(c.worker(), c);

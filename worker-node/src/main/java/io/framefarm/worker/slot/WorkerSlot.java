@@ -1,0 +1,226 @@
+package io.framefarm.worker.slot;
+
+import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.WorkProtocol.*;
+import io.framefarm.protocol.WorkerCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.javadsl.FileIO;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One processing slot of a worker node. When idle it asks the job manager for work (and asks again
+ * periodically in case the request or the singleton was lost); with a chunk it pulls the input
+ * packets, decodes, runs the pipeline, encodes, reports progress every second, offers the result and
+ * waits for the job manager's acknowledgement before it frees its files and asks again.
+ */
+public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
+
+  /** Where this slot works and how patient it is. */
+  public record Settings(String slotId, Path workDir, Duration requestInterval, Duration ackTimeout) {}
+
+  private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+  private enum ProgressTick implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+  private record SegmentReceived(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result)
+      implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  private record Failed(AssignChunk assignment, String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  private record AckTimedOut(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  private final ActorRef<JobManagerCommand> jobManager;
+  private final Settings settings;
+  private final TimerScheduler<WorkerCommand> timers;
+  private final Materializer materializer;
+  private final Executor blocking;
+  private final String node;
+  /** The chunk in hand, or null when idle. */
+  private AssignChunk current;
+  private final AtomicInteger framesDone = new AtomicInteger();
+
+  public static Behavior<WorkerCommand> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new WorkerSlot(context, timers, jobManager, settings)));
+  }
+
+  private WorkerSlot(ActorContext<WorkerCommand> context, TimerScheduler<WorkerCommand> timers,
+      ActorRef<JobManagerCommand> jobManager, Settings settings) {
+    super(context);
+    this.jobManager = jobManager;
+    this.settings = settings;
+    this.timers = timers;
+    this.materializer = Materializer.matFromSystem(context.getSystem());
+    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
+    askForWork();
+  }
+
+  @Override
+  public Receive<WorkerCommand> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(RequestAgain.class, m -> onRequestAgain())
+        .onMessage(AssignChunk.class, this::onAssignChunk)
+        .onMessage(SegmentReceived.class, this::onSegmentReceived)
+        .onMessage(ProgressTick.class, m -> onProgressTick())
+        .onMessage(Processed.class, this::onProcessed)
+        .onMessage(Failed.class, this::onFailed)
+        .onMessage(ChunkAcknowledged.class, this::onChunkAcknowledged)
+        .onMessage(AckTimedOut.class, this::onAckTimedOut)
+        .build();
+  }
+
+  private void askForWork() {
+    current = null;
+    jobManager.tell(new RequestWork(getContext().getSelf(), node, settings.slotId(),
+        DeviceSnapshot.unknown(settings.slotId())));
+    timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.requestInterval());
+  }
+
+  private Behavior<WorkerCommand> onRequestAgain() {
+    if (current == null) {
+      jobManager.tell(new RequestWork(getContext().getSelf(), node, settings.slotId(),
+          DeviceSnapshot.unknown(settings.slotId())));
+    }
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onAssignChunk(AssignChunk a) {
+    if (current != null) {
+      jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(),
+          "slot " + settings.slotId() + " on " + node + " is busy with " + current.jobId() + " chunk " + current.chunk(),
+          getContext().getSelf()));
+      return this;
+    }
+    current = a;
+    framesDone.set(0);
+    timers.cancel(RequestAgain.INSTANCE);
+    timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, Duration.ofSeconds(1));
+    getContext().getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(), a.attempt());
+    Path dir = workDir(a);
+    CompletableFuture<Void> received = CompletableFuture.runAsync(() -> createDirectories(dir), blocking)
+        .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
+        .thenAccept(io -> {});
+    getContext().pipeToSelf(received, (ok, error) -> error == null ? new SegmentReceived(a)
+        : new Failed(a, "could not receive input packets: " + rootMessage(error)));
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onSegmentReceived(SegmentReceived m) {
+    AssignChunk a = m.assignment();
+    Path dir = workDir(a);
+    CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
+      int frames = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone);
+      SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
+          .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
+      return new Processed(a, frames, ref);
+    }, blocking);
+    getContext().pipeToSelf(done, (processed, error) -> error == null ? processed
+        : new Failed(a, rootMessage(error)));
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onProgressTick() {
+    if (current != null) {
+      jobManager.tell(new ChunkProgress(current.jobId(), current.chunk(), current.attempt(), framesDone.get()));
+    }
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onProcessed(Processed m) {
+    AssignChunk a = m.assignment();
+    jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), m.frames()));
+    jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), getContext().getSelf()));
+    timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onFailed(Failed m) {
+    AssignChunk a = m.assignment();
+    getContext().getLog().warn("Slot {} failed {} chunk {}: {}", settings.slotId(), a.jobId(), a.chunk(), m.reason());
+    jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(), m.reason(), getContext().getSelf()));
+    timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onChunkAcknowledged(ChunkAcknowledged ack) {
+    if (current == null || !current.jobId().equals(ack.jobId()) || current.chunk() != ack.chunk()
+        || current.attempt() != ack.attempt()) {
+      return this;
+    }
+    if (!ack.accepted()) {
+      getContext().getLog().info("Job manager refused {} chunk {}: {}", ack.jobId(), ack.chunk(), ack.reason());
+    }
+    finishCurrent();
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onAckTimedOut(AckTimedOut m) {
+    if (current == m.assignment()) {
+      getContext().getLog().warn("No acknowledgement for {} chunk {} within {}; moving on", current.jobId(),
+          current.chunk(), settings.ackTimeout());
+      finishCurrent();
+    }
+    return this;
+  }
+
+  private void finishCurrent() {
+    timers.cancel(ProgressTick.INSTANCE);
+    Path dir = workDir(current);
+    CompletableFuture.runAsync(() -> deleteRecursively(dir), blocking);
+    askForWork();
+  }
+
+  private Path workDir(AssignChunk a) {
+    return settings.workDir().resolve(a.jobId() + "-" + a.chunk() + "-a" + a.attempt());
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not create " + dir, e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // Leftover scratch files are harmless; the next start of the node clears the work dir.
+    }
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}
