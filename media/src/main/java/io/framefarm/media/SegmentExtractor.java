@@ -1,11 +1,117 @@
 package io.framefarm.media;
 
-import java.nio.file.Path;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FLAG_BACKWARD;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_seek_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 
+import java.nio.file.Path;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.javacpp.PointerPointer;
+
+/** Cuts the compressed packets one chunk needs out of the source, by stream copy. */
 public final class SegmentExtractor {
     private SegmentExtractor() {}
 
+    /**
+     * Stream-copies (no decode) the video packets chunk {@code range} needs into {@code out} (NUT container, source
+     * time base and codec parameters kept): from a keyframe at or before range.start in decode order through the last
+     * packet (decode order) of any frame in the range. Frames outside the range that come along are decoded and
+     * dropped by {@link ChunkDecoder}.
+     */
     public static ChunkSource extract(MediaInfo info, ChunkRange range, Path out) {
-        throw new UnsupportedOperationException("not yet");
+        FrameIndex index = info.frames();
+        if (range.end() > index.frameCount()) {
+            throw new IllegalArgumentException(range + " beyond " + index.frameCount() + " frames");
+        }
+        int keyframe = index.prerollKeyframe(range.start(), range.end());
+        int firstDecode = keyframe < 0 ? 0 : index.decodeOrder(keyframe);
+        int lastDecode = index.maxDecodePosition(range.start(), range.end());
+        long minPts = Long.MAX_VALUE;
+        for (int d = firstDecode; d <= lastDecode; d++) {
+            minPts = Math.min(minPts, index.pts(index.frameAtDecodePosition(d)));
+        }
+        long offset = minPts < 0 ? -minPts : 0;
+
+        Path source = info.file();
+        AVFormatContext in = Ff.openInput(source, false);
+        AVPacket pkt = av_packet_alloc();
+        NutWriter writer = null;
+        boolean ok = false;
+        try {
+            AVStream st = in.streams(info.video().index());
+            if (st.codecpar().width() <= 0) {
+                // Headerless containers only learn codec parameters from the first packets.
+                Ff.check(avformat_find_stream_info(in, (PointerPointer<?>) null), source, "cannot read stream parameters");
+            }
+            if (keyframe >= 0 && firstDecode > 0) {
+                // Seeking is only a shortcut: packets are identified by pts below, and an overshoot reads from the start.
+                av_seek_frame(in, st.index(), index.pts(keyframe), AVSEEK_FLAG_BACKWARD);
+            }
+            writer = NutWriter.open(out, st.codecpar(), st.time_base(), offset);
+            int next = firstDecode;
+            boolean rewound = false;
+            while (next <= lastDecode) {
+                int r = av_read_frame(in, pkt);
+                if (r == AVERROR_EOF) {
+                    throw new MediaException(source, "ended at packet " + next + " of chunk " + range.index()
+                            + ", which needs packets up to " + lastDecode);
+                }
+                Ff.check(r, source, "read error");
+                if (pkt.stream_index() != st.index()) {
+                    av_packet_unref(pkt);
+                    continue;
+                }
+                int position = decodePosition(index, pkt, source);
+                if (position > next && !rewound && next == firstDecode) {
+                    av_packet_unref(pkt);
+                    Ff.check(av_seek_frame(in, -1, Long.MIN_VALUE, AVSEEK_FLAG_BACKWARD), source, "cannot rewind");
+                    rewound = true;
+                    continue;
+                }
+                if (position < next) {
+                    av_packet_unref(pkt);
+                    continue;
+                }
+                if (position != next) {
+                    throw new MediaException(source, "video packet " + next + " missing while extracting chunk "
+                            + range.index());
+                }
+                writer.write(pkt);
+                av_packet_unref(pkt);
+                next++;
+            }
+            writer.finish();
+            ok = true;
+        } finally {
+            av_packet_free(pkt);
+            avformat_close_input(in);
+            if (writer != null) {
+                writer.close();
+            }
+            if (!ok) {
+                NutWriter.deleteQuietly(out);
+            }
+        }
+        return new ChunkSource(range.index(), index.pts(range.start()), index.endPts(range.end()), range.frames());
+    }
+
+    /** The decode position of the frame this packet carries, found by its pts as the probe recorded it. */
+    private static int decodePosition(FrameIndex index, AVPacket pkt, Path source) {
+        long ts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts(); // same fallback as Probe
+        int frame = index.indexOfPts(ts);
+        if (frame < 0) {
+            throw new MediaException(source, "video packet with pts " + ts + " is not in the frame index"
+                    + " (has the file changed since it was probed?)");
+        }
+        return index.decodeOrder(frame);
     }
 }

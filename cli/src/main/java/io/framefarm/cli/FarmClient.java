@@ -1,0 +1,88 @@
+package io.framefarm.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A small client of the coordinator's HTTP API, used by the client commands and the tests. */
+public final class FarmClient {
+  /** A 4xx answer: the request was refused, with the coordinator's reason. */
+  public static final class Refused extends RuntimeException {
+    public final int status;
+
+    Refused(int status, String reason) {
+      super(reason);
+      this.status = status;
+    }
+  }
+
+  /** The coordinator could not be reached or failed. */
+  public static final class Unavailable extends RuntimeException {
+    Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final String baseUrl;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ObjectMapper json = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  public FarmClient(String baseUrl) {
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+  }
+
+  public ObjectMapper json() {
+    return json;
+  }
+
+  /** Submits a job; returns its id. */
+  public String submit(Map<String, Object> job) {
+    return call("POST", "/api/v1/jobs", job).get("id").asText();
+  }
+
+  public JsonNode job(String id) {
+    return call("GET", "/api/v1/jobs/" + id, null);
+  }
+
+  public JsonNode jobs() {
+    return call("GET", "/api/v1/jobs", null);
+  }
+
+  public JsonNode cancel(String id) {
+    return call("POST", "/api/v1/jobs/" + id + "/cancel", null);
+  }
+
+  private JsonNode call(String method, String path, Object body) {
+    try {
+      HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+          : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body));
+      HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+          .header("Content-Type", "application/json").method(method, publisher).build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      JsonNode answer = response.body().isEmpty() ? json.nullNode() : json.readTree(response.body());
+      int status = response.statusCode();
+      if (status >= 400 && status < 500) {
+        throw new Refused(status, answer.path("error").asText(response.body()));
+      }
+      if (status >= 500) {
+        throw new Unavailable("coordinator at " + baseUrl + " answered " + status + ": "
+            + answer.path("error").asText(response.body()), null);
+      }
+      return answer;
+    } catch (IOException e) {
+      throw new Unavailable("cannot reach the coordinator at " + baseUrl + " (" + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is `farm up` running?", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted", e);
+    }
+  }
+}

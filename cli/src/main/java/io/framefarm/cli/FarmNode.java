@@ -1,0 +1,82 @@
+package io.framefarm.cli;
+
+import com.typesafe.config.Config;
+import io.framefarm.coordinator.Coordinator;
+import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.JobManagerProxy;
+import io.framefarm.worker.WorkerNode;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * One running cluster node: an actor system with a coordinator, a worker node, or both (the
+ * embedded default of {@code farm up}). Tests start several in one JVM on loopback ports.
+ */
+public final class FarmNode implements AutoCloseable {
+  private final ActorSystem<Void> system;
+  private final Coordinator coordinator;
+
+  private FarmNode(ActorSystem<Void> system, Coordinator coordinator) {
+    this.system = system;
+    this.coordinator = coordinator;
+  }
+
+  /**
+   * Starts a node from {@code config}. Roles come from {@code pekko.cluster.roles}; without seed
+   * nodes the node joins itself and founds a cluster.
+   */
+  public static FarmNode start(Config config, int cpuSlots) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, config);
+    try {
+      Cluster cluster = Cluster.get(system);
+      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      boolean coordinates = cluster.selfMember().hasRole(JobManagerProxy.ROLE);
+      Coordinator coordinator = coordinates ? Coordinator.start(system) : null;
+      if (cluster.selfMember().hasRole("worker")) {
+        ActorRef<JobManagerCommand> jobManager = coordinates ? coordinator.jobManager()
+            : JobManagerProxy.forWorkerNode(system);
+        Path workDir = Path.of(config.getString("framefarm.data-dir")).toAbsolutePath().resolve("work")
+            .resolve(String.valueOf(cluster.selfMember().address().port().getOrElse(() -> 0)));
+        system.systemActorOf(WorkerNode.create(jobManager, new WorkerNode.Settings(cpuSlots, workDir)),
+            "worker-node", Props.empty());
+      }
+      return new FarmNode(system, coordinator);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Where this node's HTTP API listens, if it is a coordinator. */
+  public Optional<InetSocketAddress> httpAddress() {
+    return Optional.ofNullable(coordinator).map(Coordinator::httpAddress);
+  }
+
+  public String apiUrl() {
+    InetSocketAddress a = httpAddress().orElseThrow(() -> new IllegalStateException("not a coordinator node"));
+    return "http://" + a.getHostString() + ":" + a.getPort();
+  }
+
+  public void awaitTermination() {
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+}

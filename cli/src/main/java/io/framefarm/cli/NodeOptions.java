@@ -1,0 +1,58 @@
+package io.framefarm.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Options every cluster node takes, turned into the HOCON that starts its actor system. */
+final class NodeOptions {
+  static final String SYSTEM_NAME = "farm";
+
+  @Option(names = "--host", description = "Address other nodes reach this one at (default: ${DEFAULT-VALUE}).")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", description = "Cluster port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port = 0;
+
+  @Option(names = "--seed-nodes", split = ",", paramLabel = "HOST:PORT",
+      description = "Seed nodes to join; empty means this node founds the cluster.")
+  List<String> seedNodes = List.of();
+
+  /** The node's configuration: command-line values over application.conf and the modules' defaults. */
+  Config config(List<String> roles, Map<String, Object> overrides) {
+    List<String> seeds = seedNodes.isEmpty() ? List.of(address(host + ":" + port)) : seedNodes.stream()
+        .map(NodeOptions::address).toList();
+    Config flags = ConfigFactory.empty()
+        .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
+        .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
+        .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
+    if (!seedNodes.isEmpty()) {
+      flags = flags.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+    }
+    for (var e : overrides.entrySet()) {
+      flags = flags.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
+    }
+    return flags.withFallback(ConfigFactory.load()).resolve();
+  }
+
+  static String address(String hostPort) {
+    String[] parts = hostPort.trim().split(":");
+    if (parts.length != 2 || parts[0].isBlank() || !parts[1].chars().allMatch(Character::isDigit) || parts[1].isEmpty()) {
+      throw new IllegalArgumentException("seed node '" + hostPort + "' is not HOST:PORT");
+    }
+    return "pekko://" + SYSTEM_NAME + "@" + parts[0] + ":" + parts[1];
+  }
+
+  static Path absolute(Path p) {
+    return p.toAbsolutePath().normalize();
+  }
+
+  static String[] roles(String... roles) {
+    return Arrays.copyOf(roles, roles.length);
+  }
+}

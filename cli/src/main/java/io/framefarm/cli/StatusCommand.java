@@ -1,0 +1,37 @@
+package io.framefarm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show one job.")
+final class StatusCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "JOB")
+  String jobId;
+
+  @Option(names = "--json", description = "Print the job as JSON.")
+  boolean asJson;
+
+  @Mixin
+  ClientOptions client = new ClientOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    FarmClient farm = client.client();
+    JsonNode job = farm.job(jobId);
+    if (asJson) {
+      System.out.println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(job));
+      return ExitCodes.OK;
+    }
+    System.out.println(JobsCommand.HEADER);
+    System.out.println(JobsCommand.row(job));
+    if (job.path("failure").isTextual()) {
+      System.out.println("failure: " + job.path("failure").asText());
+    }
+    job.path("attemptFailures").forEach(f -> System.out.println("  " + f.asText()));
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,83 @@
+package io.framefarm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a video to the farm.")
+final class SubmitCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "INPUT", description = "The source video.")
+  Path input;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT", description = "Where the result goes.")
+  Path output;
+
+  @Option(names = "--pipeline", paramLabel = "NAME", description = "Pipeline to run per frame (default: ${DEFAULT-VALUE}).")
+  String pipeline = "identity";
+
+  @Option(names = "--chunk-frames", paramLabel = "N", description = "Frames per chunk (default: ${DEFAULT-VALUE}).")
+  int chunkFrames = 240;
+
+  @Option(names = "--priority", paramLabel = "P", description = "Higher runs first (default: ${DEFAULT-VALUE}).")
+  int priority = 0;
+
+  @Option(names = "--lossless", description = "Encode losslessly (x264 qp 0).")
+  boolean lossless;
+
+  @Option(names = "--crf", description = "x264 CRF when not lossless (default: 18).")
+  Integer crf;
+
+  @Option(names = "--preset", description = "x264 preset (default: veryfast; ultrafast when lossless).")
+  String preset;
+
+  @Option(names = "--wait", description = "Show progress and exit when the job ends (1 if it failed).")
+  boolean waitForJob;
+
+  @Mixin
+  ClientOptions client = new ClientOptions();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, Object> job = new LinkedHashMap<>();
+    job.put("input", NodeOptions.absolute(input).toString());
+    job.put("output", NodeOptions.absolute(output).toString());
+    job.put("pipeline", pipeline);
+    job.put("chunkFrames", chunkFrames);
+    job.put("priority", priority);
+    job.put("lossless", lossless);
+    if (crf != null) {
+      job.put("crf", crf);
+    }
+    if (preset != null) {
+      job.put("preset", preset);
+    }
+    FarmClient farm = client.client();
+    String id = farm.submit(job);
+    System.out.println(id);
+    if (!waitForJob) {
+      return ExitCodes.OK;
+    }
+    JsonNode done = JobWatcher.follow(farm, id, System.err);
+    return report(done);
+  }
+
+  static int report(JsonNode job) {
+    String state = job.path("state").asText();
+    if (state.equals("COMPLETED")) {
+      double seconds = (job.path("finishedAtMillis").asLong() - job.path("submittedAtMillis").asLong()) / 1000.0;
+      System.out.printf("%s completed: %d frames in %.1f s -> %s%n", job.path("id").asText(),
+          job.path("totalFrames").asInt(), seconds, job.path("request").path("output").asText());
+      return ExitCodes.OK;
+    }
+    System.out.println(job.path("id").asText() + " " + state.toLowerCase() + ": "
+        + (job.path("failure").isTextual() ? job.path("failure").asText() : "cancelled"));
+    job.path("attemptFailures").forEach(f -> System.out.println("  " + f.asText()));
+    return ExitCodes.JOB_FAILED;
+  }
+}

@@ -1,0 +1,42 @@
+package io.framefarm.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+    description = "Run the embedded farm: a coordinator and a worker node in one process, one cluster.")
+final class UpCommand implements Callable<Integer> {
+  @Option(names = "--cpu-slots", description = "Chunks processed at once (default: ${DEFAULT-VALUE}).")
+  int cpuSlots = 1;
+
+  @Option(names = "--http-port", description = "Port of the HTTP API; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int httpPort = 7070;
+
+  @Option(names = "--data-dir", description = "Journal, chunks and scratch files (default: ${DEFAULT-VALUE}).")
+  Path dataDir = Path.of(".farm");
+
+  @Mixin
+  NodeOptions node = new NodeOptions();
+
+  @Override
+  public Integer call() {
+    if (cpuSlots < 1) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--cpu-slots must be at least 1, got " + cpuSlots);
+    }
+    var config = node.config(List.of("coordinator", "worker"), Map.of(
+        "framefarm.data-dir", NodeOptions.absolute(dataDir).toString(),
+        "framefarm.coordinator.http-port", httpPort));
+    FarmNode farm = FarmNode.start(config, cpuSlots);
+    System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + cpuSlots + " CPU slot(s), data in "
+        + NodeOptions.absolute(dataDir));
+    Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
+    farm.awaitTermination();
+    return ExitCodes.OK;
+  }
+}
