@@ -31,6 +31,7 @@ final class ChunkReader implements AutoCloseable {
     private AVStream stream;
     private long ptsOffset;
     private long lastDts = Long.MIN_VALUE;
+    private boolean firstPacket;
     private int frames;
 
     ChunkReader(List<Path> files, VideoStreamInfo sourceVideo) {
@@ -74,8 +75,9 @@ final class ChunkReader implements AutoCloseable {
             // Chunks have no B-frames, so a missing dts (NUT stores none) is the pts.
             pkt.dts(pkt.dts() == AV_NOPTS_VALUE ? pkt.pts() : pkt.dts() - ptsOffset);
             if (pkt.dts() <= lastDts) {
-                throw new MediaException(file, "dts " + pkt.dts() + " does not follow " + lastDts
-                        + (frames > 0 && isFirstPacket() ? " of the previous chunk (chunks overlap or are out of order)" : ""));
+                throw new MediaException(file, firstPacket
+                        ? "starts at dts " + pkt.dts() + ", not after the previous chunk's last dts " + lastDts
+                        : "dts " + pkt.dts() + " does not follow " + lastDts);
             }
             lastDts = pkt.dts();
             pkt.pos(-1);
@@ -84,12 +86,6 @@ final class ChunkReader implements AutoCloseable {
             return true;
         }
         return false;
-    }
-
-    private boolean firstPacket;
-
-    private boolean isFirstPacket() {
-        return firstPacket;
     }
 
     private void openNext() {

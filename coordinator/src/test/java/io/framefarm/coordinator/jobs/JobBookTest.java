@@ -1,0 +1,111 @@
+package io.framefarm.coordinator.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.framefarm.coordinator.jobs.JobEvent.*;
+import io.framefarm.protocol.JobApi.JobRequest;
+import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.WorkProtocol.EncodeSpec;
+import io.framefarm.protocol.WorkProtocol.VideoSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobBookTest {
+  private static final VideoSpec VIDEO = new VideoSpec(320, 240, 1, 30, 30, 1);
+
+  private static JobBook withJob(JobBook book, String id, int priority, int chunks) {
+    var request = new JobRequest("/in.mp4", "/out-" + id + ".mp4", "identity", 10, priority, EncodeSpec.defaults());
+    book.apply(new JobSubmitted(id, request, VIDEO, 1000));
+    List<PlannedChunk> planned = new java.util.ArrayList<>();
+    for (int i = 0; i < chunks; i++) {
+      planned.add(new PlannedChunk(i * 10, i * 10 + 10, i * 10L, i * 10L + 10));
+    }
+    return book.apply(new ChunksPlanned(id, planned));
+  }
+
+  @Test
+  void higherPriorityJobsAreScheduledFirstThenOlderJobs() {
+    JobBook book = new JobBook();
+    withJob(book, "old", 0, 2);
+    withJob(book, "urgent", 5, 1);
+    withJob(book, "young", 0, 1);
+
+    assertThat(book.nextPending().orElseThrow().job().id).isEqualTo("urgent");
+    book.apply(new ChunkLeased("urgent", 0, 1, "w1", 5000, 1000));
+    var next = book.nextPending().orElseThrow();
+    assertThat(next.job().id).isEqualTo("old");
+    assertThat(next.chunk().index).isEqualTo(0);
+  }
+
+  @Test
+  void aFailedAttemptReturnsTheChunkToPendingAndRecordsTheReason() {
+    JobBook book = withJob(new JobBook(), "j", 0, 1);
+    book.apply(new ChunkLeased("j", 0, 1, "pekko://farm@h:1/user/slot", 5000, 1000));
+    assertThat(book.nextPending()).isEmpty();
+    assertThat(book.holdsLease("pekko://farm@h:1/user/slot")).isTrue();
+
+    book.apply(new ChunkFailed("j", 0, 1, "decoder exploded"));
+
+    Job job = book.job("j").orElseThrow();
+    assertThat(book.nextPending().orElseThrow().chunk().attempts).isEqualTo(1);
+    assertThat(job.attemptFailures).containsExactly("chunk 0 attempt 1 on pekko://farm@h:1/user/slot: decoder exploded");
+    assertThat(job.state).isEqualTo(Job.State.RUNNING);
+  }
+
+  @Test
+  void leasesExpireAndAreFoundByNode() {
+    JobBook book = withJob(new JobBook(), "j", 0, 2);
+    book.apply(new ChunkLeased("j", 0, 1, "pekko://farm@a:1/user/s0", 5000, 1000));
+    book.apply(new ChunkLeased("j", 1, 1, "pekko://farm@b:2/user/s0", 9000, 1000));
+
+    assertThat(book.expiredLeases(6000)).extracting(c -> c.chunk().index).containsExactly(0);
+    assertThat(book.leasesOn("pekko://farm@b:2/")).extracting(c -> c.chunk().index).containsExactly(1);
+    assertThat(book.leasesOn("pekko://farm@b:20/")).isEmpty();
+  }
+
+  @Test
+  void allChunksDoneMovesTheJobToAssemblyAndCountsFrames() {
+    JobBook book = withJob(new JobBook(), "j", 0, 2);
+    book.apply(new ChunkLeased("j", 0, 1, "w", 5000, 1000));
+    book.apply(new ChunkLeased("j", 1, 1, "w2", 5000, 1000));
+    book.apply(new ChunkCompleted("j", 0, 1, 10));
+    Job job = book.job("j").orElseThrow();
+    assertThat(job.state).isEqualTo(Job.State.RUNNING);
+    assertThat(job.framesDone()).isEqualTo(10);
+
+    book.apply(new ChunkCompleted("j", 1, 1, 10));
+    assertThat(job.state).isEqualTo(Job.State.ASSEMBLING);
+    assertThat(job.status().framesDone()).isEqualTo(20);
+    book.apply(new JobCompleted("j", 20, 3000));
+    assertThat(job.status().finished()).isTrue();
+  }
+
+  @Test
+  void aRestartReleasesLeasesButKeepsCompletedChunks() {
+    JobBook book = withJob(new JobBook(), "j", 0, 3);
+    book.apply(new ChunkLeased("j", 0, 1, "w", 5000, 1000));
+    book.apply(new ChunkCompleted("j", 0, 1, 10));
+    book.apply(new ChunkLeased("j", 1, 1, "w", 5000, 1000));
+
+    book.releaseAllLeases();
+
+    var next = book.nextPending().orElseThrow();
+    assertThat(next.chunk().index).isEqualTo(1);
+    assertThat(next.chunk().attempts).as("the next lease of chunk 1 is attempt 2, fencing the old one").isEqualTo(1);
+    assertThat(book.job("j").orElseThrow().chunks.get(0).state).isEqualTo(Job.ChunkState.DONE);
+  }
+
+  @Test
+  void cancelledJobsHandOutNothing() {
+    JobBook book = withJob(new JobBook(), "j", 0, 2);
+    book.apply(new JobCancelled("j", 2000));
+    assertThat(book.nextPending()).isEmpty();
+  }
+
+  @Test
+  void anEventForAnUnknownJobIsAnError() {
+    assertThatThrownBy(() -> new JobBook().apply(new ChunkCompleted("ghost", 0, 1, 1)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("ghost");
+  }
+}
