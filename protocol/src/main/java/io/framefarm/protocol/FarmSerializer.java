@@ -47,6 +47,8 @@ public final class FarmSerializer extends SerializerWithStringManifest {
       case "JobStatus" -> "JS";
       case "JobNotFound" -> "JN";
       case "JobList" -> "JL";
+      case "DeviceReport" -> "MR";
+      case "DeviceEvent" -> "ME";
       default -> throw new IllegalArgumentException("FarmSerializer cannot serialize " + o.getClass().getName());
     };
   }
@@ -99,6 +101,11 @@ public final class FarmSerializer extends SerializerWithStringManifest {
       JobListProto.Builder b = JobListProto.newBuilder();
       m.jobs().forEach(j -> b.addJobs(status(j)));
       return b.build().toByteArray();
+    }
+    if (o instanceof MemoryProtocol.DeviceReport m) {
+      return MemoryWire.toProto(m).toByteArray();
+    } else if (o instanceof MemoryProtocol.DeviceEvent m) {
+      return MemoryWire.toProto(m).toByteArray();
     }
     throw new IllegalArgumentException("FarmSerializer cannot serialize " + o.getClass().getName());
   }
@@ -154,6 +161,8 @@ public final class FarmSerializer extends SerializerWithStringManifest {
         case "JS" -> status(JobStatusProto.parseFrom(bytes));
         case "JN" -> new JobNotFound(JobNotFoundProto.parseFrom(bytes).getJobId());
         case "JL" -> new JobList(JobListProto.parseFrom(bytes).getJobsList().stream().map(this::status).toList());
+        case "MR" -> MemoryWire.fromProto(DeviceReportProto.parseFrom(bytes));
+        case "ME" -> MemoryWire.fromProto(DeviceEventProto.parseFrom(bytes));
         default -> throw new NotSerializableException("Unknown Framefarm manifest '" + manifest + "'");
       };
     } catch (InvalidProtocolBufferException e) {

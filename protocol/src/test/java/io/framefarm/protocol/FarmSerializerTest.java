@@ -68,6 +68,19 @@ class FarmSerializerTest {
   }
 
   @Test
+  void memoryNoticesSurviveTheWire() throws Exception {
+    var report = new MemoryProtocol.DeviceReport("node-a:2552", "cuda-0", "CUDA", 123, 6L << 30, 2L << 30, 4L << 30,
+        3L << 30, 1L << 30, 1L << 29, 1L << 28, 1L << 20,
+        List.of(new MemoryProtocol.ResidentModel("det", 5_000_000, 120, 1, 0),
+            new MemoryProtocol.ResidentModel("rec", 11_000_000, 130, 0, 1)),
+        4, 2, 10, 4, 300, 6, 0, "NORMAL", 80L << 30, 70L << 30);
+    assertThat(roundTrip(report)).isEqualTo(report);
+    var event = new MemoryProtocol.DeviceEvent("node-a:2552", "cuda-0", 124, "ModelEvicted", "rec", 11_000_000,
+        "evicted rec (11000000 bytes) to load det");
+    assertThat(roundTrip(event)).isEqualTo(event);
+  }
+
+  @Test
   void unknownManifestFailsLoudly() {
     var serializer = new FarmSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(testKit.system()));
     assertThatThrownBy(() -> serializer.fromBinary(new byte[0], "??"))
