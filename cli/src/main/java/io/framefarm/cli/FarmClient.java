@@ -60,6 +60,34 @@ public final class FarmClient {
     return call("POST", "/api/v1/jobs/" + id + "/cancel", null);
   }
 
+  public JsonNode nodes() {
+    return call("GET", "/api/v1/nodes", null);
+  }
+
+  /** Follows the server-sent memory events, calling {@code onEvent} for each, until the stream ends. */
+  public void events(java.util.function.Consumer<JsonNode> onEvent) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/events"))
+        .header("Accept", "text/event-stream").GET().build();
+    try {
+      HttpResponse<java.util.stream.Stream<String>> response = http.send(request,
+          HttpResponse.BodyHandlers.ofLines());
+      if (response.statusCode() != 200) {
+        throw new Unavailable("coordinator at " + baseUrl + " answered " + response.statusCode() + " for events", null);
+      }
+      response.body().filter(line -> line.startsWith("data:")).forEach(line -> {
+        try {
+          onEvent.accept(json.readTree(line.substring(5).trim()));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new Unavailable("cannot reach the coordinator at " + baseUrl + " (" + e.getMessage() + ")", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private JsonNode call(String method, String path, Object body) {
     try {
       HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.framefarm.coordinator.api.HttpApi;
 import io.framefarm.coordinator.api.JobValidator;
 import io.framefarm.coordinator.jobs.JobManager;
+import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.coordinator.transfer.ChunkStore;
 import io.framefarm.coordinator.transfer.ChunkTransfer;
 import io.framefarm.protocol.JobManagerCommand;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
@@ -44,7 +46,9 @@ public final class Coordinator {
         SingletonActor.of(JobManager.create(transfer, jobSettings), JobManagerProxy.SINGLETON_NAME)
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
     var validator = new JobValidator(settings.getStringList("allowed-output-roots").stream().map(Path::of).toList());
-    var api = new HttpApi(system, jobManager, validator);
+    ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(), "memory-view",
+        Props.empty());
+    var api = new HttpApi(system, jobManager, validator, memoryView);
     CompletionStage<ServerBinding> bound = Http.get(system)
         .newServerAt(settings.getString("http-host"), settings.getInt("http-port")).bind(api.routes());
     ServerBinding binding = bound.toCompletableFuture().join();

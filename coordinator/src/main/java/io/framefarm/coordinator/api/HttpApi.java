@@ -2,6 +2,7 @@ package io.framefarm.coordinator.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.JobManagerCommand;
 import java.time.Duration;
@@ -33,8 +34,12 @@ public final class HttpApi extends AllDirectives {
   private final ObjectMapper json = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
-  public HttpApi(ActorSystem<?> system, ActorRef<JobManagerCommand> jobManager, JobValidator validator) {
+  private final MemoryRoutes memory;
+
+  public HttpApi(ActorSystem<?> system, ActorRef<JobManagerCommand> jobManager, JobValidator validator,
+      ActorRef<ClusterMemoryView.Command> memoryView) {
     this.system = system;
+    this.memory = new MemoryRoutes(system, memoryView, json);
     this.jobManager = jobManager;
     this.validator = validator;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
@@ -43,6 +48,7 @@ public final class HttpApi extends AllDirectives {
   public Route routes() {
     return pathPrefix("api", () -> pathPrefix("v1", () -> concat(
         path("health", () -> get(() -> complete(StatusCodes.OK, Map.of("status", "ok")))),
+        memory.routes(),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
                 post(() -> entity(Unmarshaller.entityToString(), this::submit)),

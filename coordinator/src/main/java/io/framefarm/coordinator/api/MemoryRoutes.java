@@ -1,0 +1,81 @@
+package io.framefarm.coordinator.api;
+
+import static org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framefarm.coordinator.memory.ClusterMemoryView;
+import io.framefarm.protocol.MemoryProtocol.DeviceEvent;
+import io.framefarm.protocol.MemoryProtocol.MemoryNotice;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+/**
+ * Node memory over HTTP: {@code GET /api/v1/nodes} (latest report per device plus recent events) and
+ * {@code GET /api/v1/events} (server-sent events: every memory event, and reports with {@code ?reports=true}).
+ */
+final class MemoryRoutes extends AllDirectives {
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+
+  private final ActorSystem<?> system;
+  private final ActorRef<ClusterMemoryView.Command> view;
+  private final ObjectMapper json;
+
+  MemoryRoutes(ActorSystem<?> system, ActorRef<ClusterMemoryView.Command> view, ObjectMapper json) {
+    this.system = system;
+    this.view = view;
+    this.json = json;
+  }
+
+  Route routes() {
+    return concat(
+        path("nodes", () -> get(this::nodes)),
+        path("events", () -> get(() -> parameterOptional("reports", reports ->
+            completeOK(events(reports.map(Boolean::parseBoolean).orElse(false)), toEventStream())))));
+  }
+
+  private Route nodes() {
+    CompletionStage<HttpResponse> response = AskPattern.<ClusterMemoryView.Command, ClusterMemoryView.Devices>ask(
+        view, ClusterMemoryView.GetDevices::new, ASK_TIMEOUT, system.scheduler())
+        .thenApply(d -> respond(Map.of("devices", d.reports(), "events", d.recentEvents())));
+    return completeWithFuture(response);
+  }
+
+  private Source<ServerSentEvent, NotUsed> events(boolean withReports) {
+    Source<MemoryNotice, ActorRef<MemoryNotice>> notices = ActorSource.actorRef(m -> false, m -> Optional.empty(),
+        256, OverflowStrategy.dropHead());
+    return notices.mapMaterializedValue(ref -> {
+      view.tell(new ClusterMemoryView.Watch(ref));
+      return NotUsed.getInstance();
+    }).filter(n -> withReports || n instanceof DeviceEvent)
+        .map(n -> ServerSentEvent.create(write(n), n instanceof DeviceEvent e ? e.type() : "MemoryReport"))
+        .keepAlive(Duration.ofSeconds(10), ServerSentEvent::heartbeat);
+  }
+
+  private String write(Object value) {
+    try {
+      return json.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Could not write JSON for " + value.getClass().getSimpleName(), e);
+    }
+  }
+
+  private HttpResponse respond(Object body) {
+    return HttpResponse.create().withStatus(StatusCodes.OK).withEntity(ContentTypes.APPLICATION_JSON, write(body));
+  }
+}
