@@ -67,7 +67,7 @@ public final class Assembler {
         try {
             Ff.check(avformat_alloc_output_context2(out, format, (String) null, Ff.url(temp)), output,
                     "cannot create muxer");
-            video = new ChunkReader(chunkFiles, source.video());
+            video = new ChunkReader(chunkFiles, source.video(), source.frames());
             AVStream videoOut = avformat_new_stream(out, null);
             copyParameters(videoOut, video.parameters(), output);
             videoOut.time_base(video.sourceTimeBase());
@@ -129,6 +129,7 @@ public final class Assembler {
                 boolean takeVideo = haveVideo && (!haveAudio || av_compare_ts(decodeTime(v), video.sourceTimeBase(),
                         decodeTime(a), audio.stream(a.stream_index()).time_base()) <= 0);
                 if (takeVideo) {
+                    v.duration(frameDuration(video.sourceIndex(), v.pts(), output));
                     av_packet_rescale_ts(v, video.sourceTimeBase(), videoOut.time_base());
                     v.stream_index(videoOut.index());
                     Ff.check(av_interleaved_write_frame(out, v), output, "cannot write video packet");
@@ -150,6 +151,14 @@ public final class Assembler {
             av_packet_free(v);
             av_packet_free(a);
         }
+    }
+
+    private static long frameDuration(FrameIndex index, long pts, Path output) {
+        int i = index.indexOfPts(pts);
+        if (i < 0) {
+            throw new MediaException(output, "a chunk holds a frame with pts " + pts + ", which the source does not have");
+        }
+        return index.duration(i);
     }
 
     private static long decodeTime(AVPacket p) {
@@ -174,6 +183,9 @@ public final class Assembler {
             AVCodecParameters par = st.codecpar();
             // The C API takes the address of the side-data array field; JavaCPP hands back the new array instead.
             AVPacketSideData array = par.coded_side_data();
+            if (array == null) {
+                array = new AVPacketSideData((org.bytedeco.javacpp.Pointer) null);
+            }
             IntPointer count = new IntPointer(1).put(par.nb_coded_side_data());
             AVPacketSideData added = av_packet_side_data_new(array, count, AV_PKT_DATA_DISPLAYMATRIX, sd.size(), 0);
             if (added == null || added.isNull()) {

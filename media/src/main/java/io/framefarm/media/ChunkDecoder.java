@@ -1,5 +1,7 @@
 package io.framefarm.media;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_DEFAULT;
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_NONREF;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
@@ -206,6 +208,7 @@ public final class ChunkDecoder implements AutoCloseable {
                 av_packet_unref(packet);
                 continue;
             }
+            codec.skip_frame(wanted(packet) ? AVDISCARD_DEFAULT : AVDISCARD_NONREF);
             r = avcodec_send_packet(codec, packet);
             av_packet_unref(packet);
             if (r == AVERROR_INVALIDDATA) {
@@ -216,6 +219,18 @@ public final class ChunkDecoder implements AutoCloseable {
             Ff.check(r, segment, "cannot decode packet");
             return;
         }
+    }
+
+    /**
+     * Whether the packet's frame is in the range. Preroll frames no other frame references (non-reference B-frames)
+     * need not be decoded at all; with long GOPs and small chunks that is much of the preroll.
+     */
+    private boolean wanted(AVPacket pkt) {
+        if (pkt.pts() == AV_NOPTS_VALUE) {
+            return true;
+        }
+        long pts = Ff.rescale(pkt.pts(), streamTimeBase, sourceTimeBase) - ptsOffset;
+        return pts >= source.firstPts() && pts < source.endPts();
     }
 
     @Override

@@ -24,6 +24,7 @@ import org.bytedeco.ffmpeg.avutil.AVRational;
 final class ChunkReader implements AutoCloseable {
     private final List<Path> files;
     private final VideoStreamInfo sourceVideo;
+    private final FrameIndex sourceIndex;
     private final AVRational sourceTimeBase;
     private byte[] extradata;
     private int current = -1;
@@ -34,8 +35,9 @@ final class ChunkReader implements AutoCloseable {
     private boolean firstPacket;
     private int frames;
 
-    ChunkReader(List<Path> files, VideoStreamInfo sourceVideo) {
+    ChunkReader(List<Path> files, VideoStreamInfo sourceVideo, FrameIndex sourceIndex) {
         this.files = List.copyOf(files);
+        this.sourceIndex = sourceIndex;
         this.sourceVideo = sourceVideo;
         this.sourceTimeBase = Ff.rational(sourceVideo.timeBaseNum(), sourceVideo.timeBaseDen());
         openNext();
@@ -47,6 +49,10 @@ final class ChunkReader implements AutoCloseable {
 
     AVRational sourceTimeBase() {
         return sourceTimeBase;
+    }
+
+    FrameIndex sourceIndex() {
+        return sourceIndex;
     }
 
     int frames() {

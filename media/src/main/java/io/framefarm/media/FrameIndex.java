@@ -14,8 +14,16 @@ public final class FrameIndex {
     private final int[] decodeOrder;
     private final int[] frameAtDecode;
     private final List<Integer> keyframes;
+    private final long lastFrameDuration;
 
-    private FrameIndex(long[] pts, boolean[] keyframe, int[] decodeOrder) {
+    private FrameIndex(long[] pts, boolean[] keyframe, int[] decodeOrder, long lastFrameDuration) {
+        if (pts.length == 0) {
+            throw new IllegalArgumentException("a frame index needs at least one frame");
+        }
+        if (lastFrameDuration <= 0) {
+            throw new IllegalArgumentException("last frame duration must be positive: " + lastFrameDuration);
+        }
+        this.lastFrameDuration = lastFrameDuration;
         this.pts = pts;
         this.keyframe = keyframe;
         this.decodeOrder = decodeOrder;
@@ -39,14 +47,14 @@ public final class FrameIndex {
     }
 
     /**
-     * Builds an index from per-frame arrays in presentation order (copied). Used by the probe and by whoever
-     * rebuilds an index from a persisted form.
+     * Builds an index from per-frame arrays in presentation order (copied) and the last frame's display duration
+     * (time base units, positive). Used by the probe and by whoever rebuilds an index from a persisted form.
      */
-    public static FrameIndex of(long[] pts, boolean[] keyframe, int[] decodeOrder) {
+    public static FrameIndex of(long[] pts, boolean[] keyframe, int[] decodeOrder, long lastFrameDuration) {
         if (pts.length != keyframe.length || pts.length != decodeOrder.length) {
             throw new IllegalArgumentException("array lengths differ");
         }
-        return new FrameIndex(pts.clone(), keyframe.clone(), decodeOrder.clone());
+        return new FrameIndex(pts.clone(), keyframe.clone(), decodeOrder.clone(), lastFrameDuration);
     }
 
     public int frameCount() {
@@ -59,6 +67,18 @@ public final class FrameIndex {
 
     public boolean isKeyframe(int i) {
         return keyframe[i];
+    }
+
+    /**
+     * How long frame {@code i} is shown: up to the next frame's pts, and for the last frame the duration the source
+     * stored. The assembler writes these, since a container that loses the last duration drops the last frame.
+     */
+    public long duration(int i) {
+        return i + 1 < pts.length ? pts[i + 1] - pts[i] : lastFrameDuration;
+    }
+
+    public long lastFrameDuration() {
+        return lastFrameDuration;
     }
 
     /** Position of frame {@code i}'s packet in decode order. */

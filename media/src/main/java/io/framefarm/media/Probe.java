@@ -124,6 +124,7 @@ public final class Probe {
         long[] pts = new long[1024];
         long[] dts = new long[1024];
         boolean[] key = new boolean[1024];
+        long[] duration = new long[1024];
         int n = 0;
         AVPacket pkt = av_packet_alloc();
         try {
@@ -143,7 +144,9 @@ public final class Probe {
                         pts = Arrays.copyOf(pts, n * 2);
                         dts = Arrays.copyOf(dts, n * 2);
                         key = Arrays.copyOf(key, n * 2);
+                        duration = Arrays.copyOf(duration, n * 2);
                     }
+                    duration[n] = pkt.duration();
                     pts[n] = pkt.pts();
                     dts[n] = pkt.dts();
                     key[n] = (pkt.flags() & AV_PKT_FLAG_KEY) != 0;
@@ -162,11 +165,22 @@ public final class Probe {
             throw new MediaException(file, "truncated: only " + n + " of " + declared + " video frames present");
         }
         return index(Arrays.copyOf(pts, n), Arrays.copyOf(dts, n), Arrays.copyOf(key, n),
-                video.codecpar().video_delay(), file);
+                Arrays.copyOf(duration, n), video.codecpar().video_delay(), frameInterval(video), file);
+    }
+
+    /** One frame's nominal duration in the stream's time base, from its frame rate; 0 when unknown. */
+    private static long frameInterval(AVStream st) {
+        AVRational rate = st.avg_frame_rate().num() > 0 ? st.avg_frame_rate() : st.r_frame_rate();
+        if (rate.num() <= 0 || rate.den() <= 0) {
+            return 0;
+        }
+        return org.bytedeco.ffmpeg.global.avutil.av_rescale_q(1, org.bytedeco.ffmpeg.global.avutil.av_inv_q(rate),
+                st.time_base());
     }
 
     /** Sorts packets (decode order) into presentation order; packets without pts fall back to dts when safe. */
-    static FrameIndex index(long[] pts, long[] dts, boolean[] key, int videoDelay, Path file) {
+    static FrameIndex index(long[] pts, long[] dts, boolean[] key, long[] duration, int videoDelay,
+                            long frameInterval, Path file) {
         int n = pts.length;
         int missing = 0;
         for (long p : pts) {
@@ -202,6 +216,11 @@ public final class Probe {
                 throw new MediaException(file, "two video frames share pts " + sortedPts[i]);
             }
         }
-        return FrameIndex.of(sortedPts, sortedKey, decodeOrder);
+        long last = duration[decodeOrder[n - 1]];
+        if (last <= 0) {
+            // The container did not store it: assume the nominal rate, else the previous frame's interval.
+            last = frameInterval > 0 ? frameInterval : n > 1 ? sortedPts[n - 1] - sortedPts[n - 2] : 1;
+        }
+        return FrameIndex.of(sortedPts, sortedKey, decodeOrder, last);
     }
 }

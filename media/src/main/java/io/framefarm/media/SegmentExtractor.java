@@ -35,7 +35,8 @@ public final class SegmentExtractor {
         int keyframe = index.prerollKeyframe(range.start(), range.end());
         int firstDecode = keyframe < 0 ? 0 : index.decodeOrder(keyframe);
         int lastDecode = index.maxDecodePosition(range.start(), range.end());
-        long minPts = Long.MAX_VALUE;
+        long[] dts = decodeTimestamps(index, firstDecode, lastDecode);
+        long minPts = index.pts(index.frameAtDecodePosition(firstDecode));
         for (int d = firstDecode; d <= lastDecode; d++) {
             minPts = Math.min(minPts, index.pts(index.frameAtDecodePosition(d)));
         }
@@ -85,6 +86,7 @@ public final class SegmentExtractor {
                     throw new MediaException(source, "video packet " + next + " missing while extracting chunk "
                             + range.index());
                 }
+                pkt.dts(dts[next - firstDecode]);
                 writer.write(pkt);
                 av_packet_unref(pkt);
                 next++;
@@ -102,6 +104,29 @@ public final class SegmentExtractor {
             }
         }
         return new ChunkSource(range.index(), index.pts(range.start()), index.endPts(range.end()), range.frames());
+    }
+
+    /**
+     * Dts for the segment's packets, rebuilt from their pts: the k-th smallest pts for the k-th packet, shifted so no
+     * dts exceeds its pts. Demuxers that store no dts (Matroska) hand out guesses the muxer rejects as non-monotonic;
+     * NUT stores no dts either and needs only valid ones.
+     */
+    private static long[] decodeTimestamps(FrameIndex index, int firstDecode, int lastDecode) {
+        int n = lastDecode - firstDecode + 1;
+        long[] pts = new long[n];
+        for (int d = firstDecode; d <= lastDecode; d++) {
+            pts[d - firstDecode] = index.pts(index.frameAtDecodePosition(d));
+        }
+        long[] sorted = pts.clone();
+        java.util.Arrays.sort(sorted);
+        long shift = 0;
+        for (int k = 0; k < n; k++) {
+            shift = Math.max(shift, sorted[k] - pts[k]);
+        }
+        for (int k = 0; k < n; k++) {
+            sorted[k] -= shift;
+        }
+        return sorted;
     }
 
     /** The decode position of the frame this packet carries, found by its pts as the probe recorded it. */

@@ -51,7 +51,7 @@ public final class Devices {
       throw e;
     } catch (Throwable e) {
       // UnsatisfiedLinkError on libcuda.so.1 the first time, NoClassDefFoundError after: no driver here.
-      log.info("No CUDA driver ({}); running {}", e.toString(), hostSlots);
+      log.info("No CUDA driver ({}); running {}", oneLine(e), hostSlots);
       return hostSlots(hostBudgetBytes, cpuSlots);
     }
     if (count == 0) {
@@ -79,6 +79,13 @@ public final class Devices {
   public static long defaultHostBudget(int cpuSlots) {
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return Math.max(1, os.getTotalMemorySize() / 2 / Math.max(1, cpuSlots));
+  }
+
+  // JCuda's UnsatisfiedLinkError carries both load attempts' stack traces; the line naming libcuda says it all.
+  private static String oneLine(Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    return message.lines().filter(line -> line.contains("libcuda")).findFirst()
+        .orElse(e.getClass().getName() + ": " + message.lines().findFirst().orElse("")).trim();
   }
 
   private static List<Device> hostSlots(long budgetBytes, int slots) {

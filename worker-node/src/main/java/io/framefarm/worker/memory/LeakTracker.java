@@ -71,8 +71,8 @@ final class LeakTracker {
     StringBuilder where = new StringBuilder();
     int shown = 0;
     for (StackTraceElement frame : site.getStackTrace()) {
-      if (frame.getClassName().startsWith(OWN_PACKAGE) && shown == 0) {
-        continue; // the command's constructor; the requester is below it
+      if (shown == 0 && frame.getMethodName().equals("<init>") && frame.getClassName().startsWith(OWN_PACKAGE)) {
+        continue; // the Site and the command that made it; the requester is below them
       }
       if (shown == FRAMES_SHOWN) {
         break;

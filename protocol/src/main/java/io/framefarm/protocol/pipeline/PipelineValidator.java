@@ -1,0 +1,167 @@
+package io.framefarm.protocol.pipeline;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Checks, before any chunk runs, that a pipeline's models exist, are the files it names, are ONNX,
+ * take the images it declares, and fit a device.
+ *
+ * <p>Memory need = the sum of the primary models + the largest secondary model: primaries are loaded
+ * for every chunk and pinned, while secondaries are loaded on demand and may be evicted, so at worst
+ * one of them is resident beside the primaries. Each model counts its declared {@code estimatedBytes},
+ * else {@link ModelMemoryEstimate} from its file.
+ */
+public final class PipelineValidator {
+
+  private PipelineValidator() {}
+
+  /**
+   * @param largestBudgetBytes the largest device budget in the cluster; {@link Long#MAX_VALUE} when no
+   *     device is known yet (the scheduler then holds the job until one that fits joins)
+   * @return the pipeline's memory need in bytes (0 for a built-in pipeline)
+   * @throws InvalidPipelineException naming the model or file and the cause
+   */
+  public static long validate(PipelineSpec spec, long largestBudgetBytes) {
+    Map<String, Long> bytes = new LinkedHashMap<>();
+    for (PipelineModel model : spec.models()) {
+      ModelInfo info = checkModel(spec, model);
+      bytes.put(model.id(), ModelMemoryEstimate.of(model, info));
+      for (StageSpec stage : spec.stages()) {
+        if (stage instanceof StageSpec.Recognize r && r.modelId().equals(model.id())) {
+          checkDictionary(spec, model, r, info);
+        }
+      }
+    }
+    long need = need(spec, bytes);
+    if (need > largestBudgetBytes) {
+      throw new InvalidPipelineException("pipeline " + spec.name() + " needs " + size(need) + " ("
+          + describeNeed(spec, bytes) + ") but the largest device budget in the cluster is " + size(largestBudgetBytes));
+    }
+    return need;
+  }
+
+  /** Memory need from per-model bytes: all primaries plus the largest secondary. */
+  public static long need(PipelineSpec spec, Map<String, Long> bytesByModel) {
+    long primaries = spec.primaryModels().stream().mapToLong(m -> bytesByModel.get(m.id())).sum();
+    long secondary = spec.secondaryModels().stream().mapToLong(m -> bytesByModel.get(m.id())).max().orElse(0);
+    return primaries + secondary;
+  }
+
+  private static ModelInfo checkModel(PipelineSpec spec, PipelineModel model) {
+    String what = "pipeline " + spec.name() + ", model " + model.id() + " (" + model.path() + ")";
+    if (!Files.isRegularFile(model.path())) {
+      throw new InvalidPipelineException(what + ": the model file does not exist");
+    }
+    if (model.sha256() != null) {
+      String actual = sha256(model.path());
+      if (!actual.equals(model.sha256())) {
+        throw new InvalidPipelineException(what + ": sha256 mismatch, the file's is " + actual + ", the pipeline declares "
+            + model.sha256() + " (" + size(fileSize(model.path())) + " on disk)");
+      }
+    }
+    ModelInfo info;
+    try {
+      info = ModelInspector.inspect(model.path());
+    } catch (InvalidPipelineException e) {
+      throw new InvalidPipelineException("pipeline " + spec.name() + ", model " + model.id() + ": " + e.getMessage(), e);
+    }
+    if (info.inputs().isEmpty()) {
+      throw new InvalidPipelineException(what + ": the model has no input");
+    }
+    ModelInfo.Tensor input = info.inputs().get(0);
+    List<Long> d = input.dims();
+    if (!input.elementType().equals("float") || d.size() != 4 || (d.get(1) != 3 && d.get(1) != -1)) {
+      throw new InvalidPipelineException(what + ": its input " + input + " is not an image tensor float[N,3,H,W]");
+    }
+    boolean heightOk = d.get(2) == -1 || d.get(2) == model.inputHeight();
+    boolean widthOk = d.get(3) == -1 || d.get(3) == model.inputWidth();
+    if (!heightOk || !widthOk) {
+      throw new InvalidPipelineException(what + ": declared input " + model.inputWidth() + "x" + model.inputHeight()
+          + " (width x height) does not match the model's input " + input + ", which takes "
+          + dim(d.get(3)) + "x" + dim(d.get(2)));
+    }
+    return info;
+  }
+
+  private static void checkDictionary(PipelineSpec spec, PipelineModel model, StageSpec.Recognize stage, ModelInfo info) {
+    String what = "pipeline " + spec.name() + ", recognize with model " + model.id();
+    if (!Files.isRegularFile(stage.dictionary())) {
+      throw new InvalidPipelineException(what + ": the dictionary file " + stage.dictionary() + " does not exist");
+    }
+    long symbols;
+    try {
+      symbols = Files.readAllLines(stage.dictionary(), StandardCharsets.UTF_8).size();
+    } catch (IOException e) {
+      throw new InvalidPipelineException(what + ": the dictionary file " + stage.dictionary() + " cannot be read: " + e, e);
+    }
+    List<Long> out = info.outputs().get(0).dims();
+    long classes = out.isEmpty() ? -1 : out.get(out.size() - 1);
+    // CTC adds a blank before the dictionary's symbols, and PP-OCR a space after them.
+    if (classes != -1 && classes != symbols + 1 && classes != symbols + 2) {
+      throw new InvalidPipelineException(what + ": the model outputs " + classes + " classes, but the dictionary "
+          + stage.dictionary() + " has " + symbols + " symbols (expected " + (symbols + 1) + " or " + (symbols + 2) + ")");
+    }
+  }
+
+  private static String describeNeed(PipelineSpec spec, Map<String, Long> bytes) {
+    List<String> parts = new ArrayList<>();
+    spec.primaryModels().forEach(m -> parts.add("primary " + m.id() + " " + size(bytes.get(m.id()))));
+    spec.secondaryModels().stream().max((a, b) -> Long.compare(bytes.get(a.id()), bytes.get(b.id())))
+        .ifPresent(m -> parts.add("largest secondary " + m.id() + " " + size(bytes.get(m.id()))));
+    return String.join(" + ", parts);
+  }
+
+  private static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new InvalidPipelineException("model file " + file + " cannot be read: " + e, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  private static long fileSize(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static String dim(long d) {
+    return d < 0 ? "any" : Long.toString(d);
+  }
+
+  /** Bytes exactly, then a rounded size for people: {@code 12345678 bytes (11.8 MiB)}. */
+  static String size(long bytes) {
+    if (bytes == Long.MAX_VALUE) {
+      return "unlimited";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double value = bytes;
+    int unit = -1;
+    while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return bytes + " bytes" + (unit < 0 ? "" : String.format(Locale.ROOT, " (%.1f %s)", value, units[unit]));
+  }
+}

@@ -1,0 +1,122 @@
+package io.framefarm.protocol.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.framefarm.protocol.pipeline.PipelineModel.ChannelOrder;
+import io.framefarm.protocol.pipeline.PipelineModel.Role;
+import io.framefarm.protocol.pipeline.StageSpec.RegionEffect.Effect;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineSpecTest {
+
+  @TempDir Path dir;
+
+  private static final String JSON = """
+      {
+        "name": "blur-faces",
+        "models": [
+          { "id": "det", "path": "models/det.onnx", "input": { "width": 64, "height": 32 } },
+          { "id": "fix", "path": "/abs/fix.onnx", "sha256": "AB%s", "role": "secondary",
+            "input": { "width": 16, "height": 16, "channels": "bgr" },
+            "normalization": { "scale": 1.0, "mean": [1, 2, 3], "std": [4, 5, 6] }, "estimatedBytes": 1000 }
+        ],
+        "stages": [
+          { "type": "builtin", "name": "grayscale" },
+          { "type": "detect", "model": "det", "threshold": 0.4, "unclipRatio": 1.5 },
+          { "type": "region-model", "model": "fix", "feather": 3 },
+          { "type": "region-effect", "effect": "pixelate", "strength": 8 },
+          { "type": "recognize", "model": "fix", "dictionary": "keys.txt" },
+          { "type": "frame-model", "model": "det" }
+        ]
+      }
+      """.formatted("0".repeat(62));
+
+  @Test
+  void parsesJsonWithDefaultsAndPathsRelativeToTheFile() throws IOException {
+    PipelineSpec spec = PipelineSpec.load(Files.writeString(dir.resolve("p.json"), JSON));
+
+    assertThat(spec.name()).isEqualTo("blur-faces");
+    PipelineModel det = spec.modelsById().get("det");
+    assertThat(det.path()).isEqualTo(dir.resolve("models/det.onnx"));
+    assertThat(det.role()).isEqualTo(Role.PRIMARY);
+    assertThat(det.channelOrder()).isEqualTo(ChannelOrder.RGB);
+    assertThat(det.normalization()).isEqualTo(PipelineModel.Normalization.DEFAULT);
+    assertThat(det.sha256()).isNull();
+    PipelineModel fix = spec.modelsById().get("fix");
+    assertThat(fix.path()).isEqualTo(Path.of("/abs/fix.onnx"));
+    assertThat(fix.sha256()).isEqualTo("ab" + "0".repeat(62));
+    assertThat(fix.primary()).isFalse();
+    assertThat(fix.estimatedBytes()).isEqualTo(1000);
+    assertThat(fix.normalization().mean()).containsExactly(1.0, 2.0, 3.0);
+    assertThat(spec.stages()).containsExactly(
+        new StageSpec.BuiltIn("grayscale"),
+        new StageSpec.Detect("det", 0.4, 0, 16, 1.5, 256),
+        new StageSpec.RegionModel("fix", 3, 0),
+        new StageSpec.RegionEffect(Effect.PIXELATE, 8, 0),
+        new StageSpec.Recognize("fix", dir.resolve("keys.txt"), 0.5),
+        new StageSpec.FrameModel("det"));
+    assertThat(spec.primaryModels()).containsExactly(det);
+    assertThat(spec.secondaryModels()).containsExactly(fix);
+  }
+
+  @Test
+  void jsonRoundTripGivesTheSameSpec() throws IOException {
+    PipelineSpec spec = PipelineSpec.load(Files.writeString(dir.resolve("p.json"), JSON));
+
+    assertThat(PipelineSpec.fromJson(spec.toJson())).isEqualTo(spec);
+  }
+
+  @Test
+  void readsYaml() throws IOException {
+    String yaml = """
+        name: invert-it
+        models:
+          - id: m
+            path: m.onnx
+            input: {width: 8, height: 8}
+        stages:
+          - type: frame-model
+            model: m
+          - {type: builtin, name: invert}
+        """;
+    PipelineSpec spec = PipelineSpec.load(Files.writeString(dir.resolve("p.yaml"), yaml));
+
+    assertThat(spec.models().get(0).path()).isEqualTo(dir.resolve("m.onnx"));
+    assertThat(spec.stages()).containsExactly(new StageSpec.FrameModel("m"), new StageSpec.BuiltIn("invert"));
+  }
+
+  @Test
+  void builtInNamesArePipelines() throws IOException {
+    assertThat(PipelineSpec.resolve("invert", null)).isEqualTo(PipelineSpec.builtIn("invert"));
+    assertThat(PipelineSpec.builtIn("grayscale").builtInOnly()).isTrue();
+    assertThat(PipelineSpec.fromJson(PipelineSpec.builtIn("identity").toJson())).isEqualTo(PipelineSpec.builtIn("identity"));
+
+    Files.writeString(dir.resolve("mine.json"), JSON);
+    assertThat(PipelineSpec.resolve("mine", dir).name()).isEqualTo("blur-faces");
+    assertThatThrownBy(() -> PipelineSpec.resolve("nope", dir))
+        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("unknown pipeline 'nope'");
+  }
+
+  @Test
+  void refusesTyposUnknownModelsAndRegionStagesWithoutDetect() throws IOException {
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("a.json"), JSON.replace("\"threshold\"", "\"treshold\""))))
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("a.json").hasMessageContaining("stages[1]: unknown key 'treshold'");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("b.json"), JSON.replace("\"model\": \"fix\", \"feather\"", "\"model\": \"nix\", \"feather\""))))
+        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("stage 3 (region-model): unknown model 'nix'");
+    assertThatThrownBy(() -> new PipelineSpec("p", List.of(), List.of(new StageSpec.RegionEffect(Effect.BLUR, 0, 0))))
+        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("no detect stage comes before it");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("c.json"), JSON.replace("pixelate", "smudge"))))
+        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("stages[3].effect: unknown value 'smudge' (known: blur, pixelate)");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("d.json"), "{ not json")))
+        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("d.json does not parse");
+    assertThatThrownBy(() -> PipelineSpec.load(dir.resolve("missing.json")))
+        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("missing.json does not exist");
+  }
+}
