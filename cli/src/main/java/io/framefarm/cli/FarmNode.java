@@ -33,6 +33,13 @@ public final class FarmNode implements AutoCloseable {
    * nodes the node joins itself and founds a cluster.
    */
   public static FarmNode start(Config config, int cpuSlots) {
+    return start(config, new WorkerOptions(cpuSlots, "all", 0));
+  }
+
+  /** What a worker node runs on: CPU slots, which GPUs, and each device's memory budget (0: default). */
+  public record WorkerOptions(int cpuSlots, String gpus, long memoryBudgetBytes) {}
+
+  public static FarmNode start(Config config, WorkerOptions worker) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, config);
     try {
       Cluster cluster = Cluster.get(system);
@@ -46,8 +53,9 @@ public final class FarmNode implements AutoCloseable {
             : JobManagerProxy.forWorkerNode(system);
         Path workDir = Path.of(config.getString("framefarm.data-dir")).toAbsolutePath().resolve("work")
             .resolve(String.valueOf(cluster.selfMember().address().port().getOrElse(() -> 0)));
-        system.systemActorOf(WorkerNode.create(jobManager, new WorkerNode.Settings(cpuSlots, workDir)),
-            "worker-node", Props.empty());
+        var settings = new WorkerNode.Settings(worker.cpuSlots(), workDir, worker.gpus(), worker.memoryBudgetBytes(),
+            ModelLoaders.forNode(config), java.util.function.UnaryOperator.identity());
+        system.systemActorOf(WorkerNode.create(jobManager, settings), "worker-node", Props.empty());
       }
       return new FarmNode(system, coordinator);
     } catch (RuntimeException e) {

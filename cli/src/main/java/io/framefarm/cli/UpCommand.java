@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "up", mixinStandardHelpOptions = true,
     description = "Run the embedded farm: a coordinator and a worker node in one process, one cluster.")
 final class UpCommand implements Callable<Integer> {
-  @Option(names = "--cpu-slots", description = "Chunks processed at once (default: ${DEFAULT-VALUE}).")
-  int cpuSlots = 1;
+  @Mixin
+  DeviceOptions devices = new DeviceOptions();
 
   @Option(names = "--http-port", description = "Port of the HTTP API; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int httpPort = 7070;
@@ -25,15 +25,11 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (cpuSlots < 1) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "--cpu-slots must be at least 1, got " + cpuSlots);
-    }
     var config = node.config(List.of("coordinator", "worker"), Map.of(
         "framefarm.data-dir", NodeOptions.absolute(dataDir).toString(),
         "framefarm.coordinator.http-port", httpPort));
-    FarmNode farm = FarmNode.start(config, cpuSlots);
-    System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + cpuSlots + " CPU slot(s), data in "
+    FarmNode farm = FarmNode.start(config, devices.toWorkerOptions());
+    System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + devices.cpuSlots + " CPU slot(s), data in "
         + NodeOptions.absolute(dataDir));
     Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
     farm.awaitTermination();

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = "Run a worker node that joins the cluster at --seed-nodes and processes chunks.")
 final class WorkerCommand implements Callable<Integer> {
-  @Option(names = "--cpu-slots", description = "Chunks processed at once (default: ${DEFAULT-VALUE}).")
-  int cpuSlots = 1;
+  @Mixin
+  DeviceOptions devices = new DeviceOptions();
 
   @Option(names = "--data-dir", description = "Scratch files (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of(".farm-worker");
@@ -27,8 +27,8 @@ final class WorkerCommand implements Callable<Integer> {
           "a worker needs --seed-nodes HOST:PORT of the coordinator's cluster");
     }
     var config = node.config(List.of("worker"), Map.of("framefarm.data-dir", NodeOptions.absolute(dataDir).toString()));
-    FarmNode farm = FarmNode.start(config, cpuSlots);
-    System.out.println("Worker up with " + cpuSlots + " CPU slot(s), joining " + node.seedNodes);
+    FarmNode farm = FarmNode.start(config, devices.toWorkerOptions());
+    System.out.println("Worker up with " + devices.cpuSlots + " CPU slot(s), joining " + node.seedNodes);
     Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
     farm.awaitTermination();
     return ExitCodes.OK;

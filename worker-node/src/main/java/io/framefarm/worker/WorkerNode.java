@@ -1,6 +1,13 @@
 package io.framefarm.worker;
 
 import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.worker.device.Device;
+import io.framefarm.worker.device.Devices;
+import io.framefarm.worker.memory.MemoryConfig;
+import io.framefarm.worker.memory.MemoryEvent;
+import io.framefarm.worker.memory.MemoryManager;
+import io.framefarm.worker.memory.ModelLoader;
+import io.framefarm.worker.report.MemoryPublisher;
 import io.framefarm.worker.slot.WorkerSlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,29 +15,58 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
 
-/** A worker node's root: one slot actor per CPU slot, each pulling chunks from the job manager. */
+/**
+ * A worker node's root. Discovers its devices (GPUs, or host slots without them), gives each device
+ * one memory manager and one slot actor pulling chunks, and publishes memory events to the cluster.
+ */
 public final class WorkerNode {
-  /** How many slots and where they keep scratch files. */
-  public record Settings(int cpuSlots, Path workDir) {}
+  /**
+   * @param gpus {@code all}, {@code none} or ordinals such as {@code 0,2}
+   * @param memoryBudgetBytes per device; 0 for the default (a fraction of the GPU, half of host memory shared by slots)
+   * @param memoryConfig adjusts each device's memory settings (watermarks, cleanup, reports)
+   */
+  public record Settings(int cpuSlots, Path workDir, String gpus, long memoryBudgetBytes, ModelLoader loader,
+      UnaryOperator<MemoryConfig> memoryConfig) {
+    public static Settings cpu(int cpuSlots, Path workDir, long memoryBudgetBytes, ModelLoader loader) {
+      return new Settings(cpuSlots, workDir, "all", memoryBudgetBytes, loader, UnaryOperator.identity());
+    }
+  }
 
   private WorkerNode() {}
 
   public static Behavior<Void> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
     return Behaviors.setup(context -> {
       clearScratch(settings.workDir());
-      for (int i = 0; i < settings.cpuSlots(); i++) {
-        String slot = "cpu-" + i;
-        var slotSettings = new WorkerSlot.Settings(slot, settings.workDir().resolve(slot), Duration.ofSeconds(3),
-            Duration.ofMinutes(2));
-        context.spawn(WorkerSlot.create(jobManager, slotSettings), "slot-" + slot);
+      long hostBudget = settings.memoryBudgetBytes() > 0 ? settings.memoryBudgetBytes()
+          : Devices.defaultHostBudget(settings.cpuSlots());
+      List<Device> devices = Devices.discover(settings.gpus(), hostBudget, settings.cpuSlots());
+      String node = Cluster.get(context.getSystem()).selfMember().address().toString();
+      Map<String, String> kinds = devices.stream().collect(Collectors.toMap(Device::id, d -> d.kind().name()));
+      ActorRef<MemoryEvent> publisher = context.spawn(MemoryPublisher.create(node, kinds), "memory-publisher");
+      for (Device device : devices) {
+        MemoryConfig config = settings.memoryConfig().apply(MemoryConfig.defaults(device.kind())
+            .withBudgetBytes(settings.memoryBudgetBytes()));
+        // Model loads run on the manager's thread by design (one command at a time): give it a thread that may block.
+        ActorRef<MemoryManager.Command> memory = context.spawn(
+            MemoryManager.create(device, config, settings.loader(), publisher), "memory-" + device.id(),
+            DispatcherSelector.blocking());
+        var slotSettings = new WorkerSlot.Settings(device.id(), settings.workDir().resolve(device.id()),
+            Duration.ofSeconds(3), Duration.ofMinutes(2), memory);
+        context.spawn(WorkerSlot.create(jobManager, slotSettings), "slot-" + device.id());
       }
-      context.getLog().info("Worker node started {} CPU slot(s), scratch in {}", settings.cpuSlots(),
-          settings.workDir());
+      context.getLog().info("Worker node started {} slot(s) on {}, scratch in {}", devices.size(),
+          devices.stream().map(Device::id).toList(), settings.workDir());
       return Behaviors.empty();
     });
   }

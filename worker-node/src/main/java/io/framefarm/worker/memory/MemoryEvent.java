@@ -1,10 +1,11 @@
 package io.framefarm.worker.memory;
 
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 /**
  * What a device's memory manager tells the rest of the farm. Plain records of primitives and
  * strings so they map one-to-one onto protobuf messages for the cluster topic.
  */
-public sealed interface MemoryEvent {
+public sealed interface MemoryEvent extends NoSerializationVerificationNeeded {
 
   String deviceId();
 

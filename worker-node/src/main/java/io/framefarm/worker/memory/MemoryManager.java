@@ -1,5 +1,6 @@
 package io.framefarm.worker.memory;
 
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import io.framefarm.worker.device.Device;
 import io.framefarm.worker.device.MemorySize;
 import io.framefarm.worker.memory.Grant.Granted;
@@ -31,7 +32,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class MemoryManager extends AbstractBehavior<MemoryManager.Command> {
 
-  public sealed interface Command {}
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
 
   /** Loads and pins the models every chunk on this device needs; send once when the worker starts. */
   public record LoadPrimaryModels(List<ModelSpec> models, ActorRef<ModelsReply> replyTo) implements Command {
@@ -84,7 +85,7 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
 
   private enum ReportDue implements Command { INSTANCE }
 
-  public sealed interface ModelsReply {}
+  public sealed interface ModelsReply extends NoSerializationVerificationNeeded {}
 
   /** The models, in the order requested; they stay resident until the owner releases them. */
   public record ModelsAcquired(String owner, List<ModelHandle> models) implements ModelsReply {}
@@ -92,13 +93,13 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   /** {@code retryable} is false when the models can never fit this device, true when running chunks hold the room. */
   public record AcquisitionRejected(String owner, long requestedBytes, String reason, boolean retryable) implements ModelsReply {}
 
-  public sealed interface LeaseReply {}
+  public sealed interface LeaseReply extends NoSerializationVerificationNeeded {}
 
   public record BuffersLeased(BufferLease lease) implements LeaseReply {}
 
   public record LeaseRejected(String owner, long requestedBytes, String reason, boolean retryable) implements LeaseReply {}
 
-  public sealed interface ReserveReply {}
+  public sealed interface ReserveReply extends NoSerializationVerificationNeeded {}
 
   public record Reserved(String owner, long bytes) implements ReserveReply {}
 

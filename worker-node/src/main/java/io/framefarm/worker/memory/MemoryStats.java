@@ -1,5 +1,6 @@
 package io.framefarm.worker.memory;
 
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import java.util.List;
 
 /**
@@ -33,7 +34,7 @@ public record MemoryStats(
     long leaks,
     Pressure pressure,
     long deviceTotalBytes,
-    long deviceFreeBytes) {
+    long deviceFreeBytes) implements NoSerializationVerificationNeeded {
 
   public enum Pressure { NORMAL, HIGH }
 

@@ -18,7 +18,7 @@ final class ChunkProcessor {
   private ChunkProcessor() {}
 
   /** Returns the number of frames encoded; {@code progress} counts frames as they finish. */
-  static int process(AssignChunk a, Path segment, Path result, AtomicInteger progress) {
+  static int process(AssignChunk a, Path segment, Path result, AtomicInteger progress, ChunkMemory memory) {
     var source = new ChunkSource(a.chunk(), a.firstPts(), a.endPts(), a.expectedFrames());
     EncodeSpec e = a.encode();
     VideoSpec v = a.video();
@@ -29,12 +29,15 @@ final class ChunkProcessor {
           v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(), v.frameRateDen(),
           new EncodeSettings(e.crf(), e.preset(), e.lossless()));
       try (encoder) {
-        // One frame buffer for the whole chunk, reused for every frame.
-        VideoFrame frame = VideoFrame.allocate(decoder.width(), decoder.height(), decoder.layout());
+        // One pooled frame buffer for the whole chunk, reused for every frame (and by later chunks).
+        int bytes = VideoFrame.byteSize(decoder.width(), decoder.height(), decoder.layout());
+        VideoFrame frame = VideoFrame.wrap(memory.frameBuffer(bytes), decoder.width(), decoder.height(),
+            decoder.layout());
         while (decoder.read(frame)) {
           stage.apply(frame);
           encoder.write(frame);
           progress.incrementAndGet();
+          memory.frameDone();
         }
       }
     }

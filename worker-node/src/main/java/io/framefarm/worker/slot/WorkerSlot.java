@@ -3,6 +3,8 @@ package io.framefarm.worker.slot;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
+import io.framefarm.worker.memory.MemoryManager;
+import io.framefarm.worker.memory.MemoryStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -38,9 +40,12 @@ import org.apache.pekko.util.ByteString;
 public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   /** Where this slot works and how patient it is. */
-  public record Settings(String slotId, Path workDir, Duration requestInterval, Duration ackTimeout) {}
+  public record Settings(String slotId, Path workDir, Duration requestInterval, Duration ackTimeout,
+      ActorRef<MemoryManager.Command> memory) {}
 
   private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+  private record StatsForRequest(MemoryStats stats) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
   private enum ProgressTick implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -83,6 +88,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   public Receive<WorkerCommand> createReceive() {
     return newReceiveBuilder()
         .onMessage(RequestAgain.class, m -> onRequestAgain())
+        .onMessage(StatsForRequest.class, this::onStatsForRequest)
         .onMessage(AssignChunk.class, this::onAssignChunk)
         .onMessage(SegmentReceived.class, this::onSegmentReceived)
         .onMessage(ProgressTick.class, m -> onProgressTick())
@@ -95,16 +101,32 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   private void askForWork() {
     current = null;
-    jobManager.tell(new RequestWork(getContext().getSelf(), node, settings.slotId(),
-        DeviceSnapshot.unknown(settings.slotId())));
+    requestWithSnapshot();
     timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.requestInterval());
   }
 
   private Behavior<WorkerCommand> onRequestAgain() {
     if (current == null) {
-      jobManager.tell(new RequestWork(getContext().getSelf(), node, settings.slotId(),
-          DeviceSnapshot.unknown(settings.slotId())));
+      requestWithSnapshot();
     }
+    return this;
+  }
+
+  /** Work requests carry the device's memory so that the scheduler can match chunks to it. */
+  private void requestWithSnapshot() {
+    getContext().ask(MemoryStats.class, settings.memory(), Duration.ofSeconds(3), MemoryManager.GetStats::new,
+        (stats, error) -> new StatsForRequest(stats));
+  }
+
+  private Behavior<WorkerCommand> onStatsForRequest(StatsForRequest m) {
+    if (current != null) {
+      return this;
+    }
+    MemoryStats s = m.stats();
+    DeviceSnapshot snapshot = s == null ? DeviceSnapshot.unknown(settings.slotId())
+        : new DeviceSnapshot(s.deviceId(), s.budgetBytes(), s.freeBytes(),
+            s.models().stream().map(MemoryStats.ResidentModel::modelId).toList());
+    jobManager.tell(new RequestWork(getContext().getSelf(), node, settings.slotId(), snapshot));
     return this;
   }
 
@@ -132,8 +154,13 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private Behavior<WorkerCommand> onSegmentReceived(SegmentReceived m) {
     AssignChunk a = m.assignment();
     Path dir = workDir(a);
+    String owner = a.jobId() + "/" + a.chunk() + "/a" + a.attempt();
+    var scheduler = getContext().getSystem().scheduler();
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
-      int frames = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone);
+      int frames;
+      try (ChunkMemory memory = new ChunkMemory(settings.memory(), scheduler, owner)) {
+        frames = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone, memory);
+      }
       SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
           .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
       return new Processed(a, frames, ref);

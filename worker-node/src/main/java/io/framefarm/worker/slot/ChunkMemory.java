@@ -1,0 +1,106 @@
+package io.framefarm.worker.slot;
+
+import io.framefarm.worker.memory.BufferLease;
+import io.framefarm.worker.memory.MemoryManager;
+import io.framefarm.worker.memory.ModelHandle;
+import io.framefarm.worker.memory.ModelSpec;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Everything one chunk holds on its device, asked of the device's memory manager from the chunk's
+ * (blocking) processing thread. Closing it ends the chunk as an owner: the manager then frees all
+ * it still held and reports what was not returned as a leak.
+ */
+final class ChunkMemory implements AutoCloseable {
+  /** Model loads can take a while; the manager answers everything else at once. */
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
+  /** The manager's every-N-frames cleanup counts frames; batches keep its mailbox quiet. */
+  private static final int FRAME_BATCH = 25;
+
+  /** The memory manager refused a request; the message carries the sizes. */
+  static final class Refused extends RuntimeException {
+    Refused(String message) {
+      super(message);
+    }
+  }
+
+  private final ActorRef<MemoryManager.Command> memory;
+  private final Scheduler scheduler;
+  private final String owner;
+  private BufferLease lease;
+  private int unreportedFrames;
+
+  ChunkMemory(ActorRef<MemoryManager.Command> memory, Scheduler scheduler, String owner) {
+    this.memory = memory;
+    this.scheduler = scheduler;
+    this.owner = owner;
+  }
+
+  String owner() {
+    return owner;
+  }
+
+  List<ModelHandle> acquireModels(List<ModelSpec> models) {
+    if (models.isEmpty()) {
+      return List.of();
+    }
+    MemoryManager.ModelsReply reply = ask(replyTo -> new MemoryManager.AcquireModels(owner, models, replyTo));
+    if (reply instanceof MemoryManager.AcquisitionRejected rejected) {
+      throw new Refused("models refused on this device: " + rejected.reason());
+    }
+    return ((MemoryManager.ModelsAcquired) reply).models();
+  }
+
+  /** One frame buffer of {@code bytes} from the device's pool, kept for the whole chunk. */
+  ByteBuffer frameBuffer(long bytes) {
+    MemoryManager.LeaseReply reply = ask(replyTo -> new MemoryManager.LeaseBuffers(owner, bytes, 1, replyTo));
+    if (reply instanceof MemoryManager.LeaseRejected rejected) {
+      throw new Refused("frame buffer refused on this device: " + rejected.reason());
+    }
+    lease = ((MemoryManager.BuffersLeased) reply).lease();
+    return lease.buffer(0);
+  }
+
+  void frameDone() {
+    if (++unreportedFrames >= FRAME_BATCH) {
+      flushFrames();
+    }
+  }
+
+  private void flushFrames() {
+    if (unreportedFrames > 0) {
+      memory.tell(new MemoryManager.FramesProcessed(owner, unreportedFrames));
+      unreportedFrames = 0;
+    }
+  }
+
+  @Override
+  public void close() {
+    flushFrames();
+    if (lease != null) {
+      lease.close();
+    }
+    memory.tell(new MemoryManager.ReleaseModels(owner));
+    memory.tell(new MemoryManager.OwnerFinished(owner));
+  }
+
+  private <R> R ask(org.apache.pekko.japi.function.Function<ActorRef<R>, MemoryManager.Command> request) {
+    try {
+      return AskPattern.ask(memory, request, TIMEOUT, scheduler).toCompletableFuture()
+          .get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Refused("interrupted while waiting for the memory manager");
+    } catch (ExecutionException | TimeoutException e) {
+      throw new Refused("memory manager did not answer: " + e.getMessage());
+    }
+  }
+}
