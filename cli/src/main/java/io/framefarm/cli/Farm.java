@@ -15,7 +15,13 @@ public final class Farm {
 
   /** Runs the command line and returns the exit code, without exiting (tests call this). */
   public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** As {@link #run(String...)}, with errors written to {@code err}. */
+  public static int run(java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Farm());
+    cli.setErr(err);
     cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
       if (error instanceof FarmClient.Refused refused) {
         commandLine.getErr().println("farm: refused: " + refused.getMessage());

@@ -1,0 +1,57 @@
+package io.framefarm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Farms for tests: real actor systems on loopback ports, with every message serialized as on the wire. */
+final class TestFarms {
+  private TestFarms() {}
+
+  static Config config(List<String> roles, Path dataDir, List<String> seeds, int port) {
+    var node = new NodeOptions();
+    node.port = port;
+    node.seedNodes = seeds;
+    Map<String, Object> overrides = new LinkedHashMap<>();
+    overrides.put("framefarm.data-dir", dataDir.toString());
+    overrides.put("framefarm.coordinator.http-port", 0);
+    overrides.put("pekko.actor.serialize-messages", "on");
+    return node.config(roles, overrides);
+  }
+
+  /** The embedded default: coordinator and worker in one node. */
+  static FarmNode embedded(Path dataDir, int slots) {
+    return FarmNode.start(config(List.of("coordinator", "worker"), dataDir, List.of(), 0), slots);
+  }
+
+  static Map<String, Object> job(Path input, Path output, String pipeline, int chunkFrames, boolean lossless) {
+    Map<String, Object> job = new LinkedHashMap<>();
+    job.put("input", input.toString());
+    job.put("output", output.toString());
+    job.put("pipeline", pipeline);
+    job.put("chunkFrames", chunkFrames);
+    job.put("lossless", lossless);
+    return job;
+  }
+
+  /**
+   * Waits for the job to finish by polling its status, within a generous deadline (a test that
+   * hangs should fail with the job's last state, not time out the build).
+   */
+  static JsonNode awaitFinished(FarmClient client, String id, Duration deadline) throws InterruptedException {
+    long end = System.nanoTime() + deadline.toNanos();
+    JsonNode job = client.job(id);
+    while (!List.of("COMPLETED", "FAILED", "CANCELLED").contains(job.path("state").asText())) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("job " + id + " not finished within " + deadline + ": " + job);
+      }
+      Thread.sleep(100); // polling interval while waiting on a condition with a deadline
+      job = client.job(id);
+    }
+    return job;
+  }
+}
