@@ -4,6 +4,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
 
 import java.util.Arrays;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
@@ -25,7 +26,8 @@ final class AudioReader implements AutoCloseable {
             this.localIndex = new int[0];
             return;
         }
-        this.in = Ff.openInput(source.file(), false);
+        // Stream info gives each stream's frame size, needed to fill the packet durations some demuxers leave out.
+        this.in = Ff.openInput(source.file(), true);
         this.localIndex = new int[in.nb_streams()];
         Arrays.fill(localIndex, -1);
         for (int a = 0; a < streams.length; a++) {
@@ -56,10 +58,26 @@ final class AudioReader implements AutoCloseable {
             int local = pkt.stream_index() < localIndex.length ? localIndex[pkt.stream_index()] : -1;
             if (local >= 0) {
                 pkt.stream_index(local);
+                if (pkt.duration() <= 0) {
+                    pkt.duration(frameDuration(streams[local]));
+                }
                 return true;
             }
             av_packet_unref(pkt);
         }
+    }
+
+    /**
+     * One packet's duration from the codec's samples per packet, 0 if unknown. Matroska leaves audio durations out;
+     * an mp4 muxer given none ends its edit list at the last packet's start, so players would drop that packet.
+     */
+    private static long frameDuration(AVStream st) {
+        int samples = st.codecpar().frame_size();
+        int rate = st.codecpar().sample_rate();
+        if (samples <= 0 || rate <= 0) {
+            return 0;
+        }
+        return av_rescale_q(samples, Ff.rational(1, rate), st.time_base());
     }
 
     @Override

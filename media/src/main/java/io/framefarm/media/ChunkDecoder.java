@@ -80,6 +80,7 @@ public final class ChunkDecoder implements AutoCloseable {
         this.codec = avcodec_alloc_context3(decoder);
         Ff.check(avcodec_parameters_to_context(codec, st.codecpar()), segment, "cannot set decoder parameters");
         codec.pkt_timebase(streamTimeBase);
+        codec.thread_count(0); // the library default is one thread; 0 lets FFmpeg use every core, as the CLI does
         Ff.check(avcodec_open2(codec, decoder, (AVDictionary) null), segment, "cannot open decoder");
     }
 

@@ -102,6 +102,7 @@ public final class ChunkEncoder implements AutoCloseable {
             codec.framerate(Ff.rational(frameRateNum, frameRateDen));
         }
         codec.max_b_frames(0);
+        codec.thread_count(0); // all cores; x264's SPS/PPS do not depend on the thread count, so chunks still match
         codec.flags(codec.flags() | AV_CODEC_FLAG_GLOBAL_HEADER | AV_CODEC_FLAG_CLOSED_GOP);
         option("preset", settings.lossless() ? "ultrafast" : settings.preset());
         if (settings.lossless()) {

@@ -11,6 +11,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /** Small shared helpers over the FFmpeg C API. */
 final class Ff {
     private static final Logger log = LoggerFactory.getLogger("io.framefarm.media.ffmpeg");
-    private static final java.util.regex.Pattern CONTEXT_PREFIX = java.util.regex.Pattern.compile("^\\[[^\\]]* @ 0x[0-9a-f]+\\] ");
+    /** FFmpeg prefixes messages with "[demuxer @ 0x55d0...] "; the address means nothing to our callers. */
+    private static final Pattern CONTEXT_PREFIX = Pattern.compile("^\\[[^\\]]* @ 0x[0-9a-f]+\\] ");
     private static final ThreadLocal<String> lastError = new ThreadLocal<>();
     private static final LogCallback logCallback = new LogCallback() {
         @Override

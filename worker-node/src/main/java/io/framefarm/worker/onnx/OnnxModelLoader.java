@@ -52,6 +52,7 @@ public final class OnnxModelLoader implements ModelLoader {
   // Keyed by model path: ids are only unique within one pipeline.
   private final Map<String, int[]> inputSizes = new HashMap<>();
   private final Map<String, Long> formulaBytes = new HashMap<>();
+  private final Map<String, Long> formulaCache = new HashMap<>();
   private final Map<String, Long> measured = new HashMap<>();
   private double measuredSum;
   private double estimatedSum;
@@ -79,7 +80,9 @@ public final class OnnxModelLoader implements ModelLoader {
     String key = key(model.path());
     inputSizes.put(key, new int[] {model.inputWidth(), model.inputHeight()});
     Long known = measured.get(key);
-    long formula = ModelMemoryEstimate.of(model);
+    // Parsing a model to count its weights takes a while for large ones; a chunk asks for its models every time.
+    long formula = model.estimatedBytes() > 0 ? model.estimatedBytes()
+        : formulaCache.computeIfAbsent(key + "@" + model.inputWidth() + "x" + model.inputHeight(), k -> ModelMemoryEstimate.of(model));
     formulaBytes.put(key, formula);
     long bytes = known != null ? known : Math.max(1, Math.round(formula * correction()));
     return new ModelSpec(model.id(), model.path(), bytes, model.primary());
