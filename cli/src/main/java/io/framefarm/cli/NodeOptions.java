@@ -37,7 +37,16 @@ final class NodeOptions {
     for (var e : overrides.entrySet()) {
       flags = flags.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
-    return flags.withFallback(ConfigFactory.load()).resolve();
+    Config config = flags.withFallback(ConfigFactory.load()).resolve();
+    // reference.conf is resolved on its own, so the journal URL cannot follow the data dir by substitution.
+    String url = config.getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
+    if (url.startsWith("jdbc:h2:") && !flags.hasPath("pekko-persistence-jdbc.shared-databases.slick.db.url")) {
+      Path dataDir = absolute(Path.of(config.getString("framefarm.data-dir")));
+      config = ConfigFactory.empty().withValue("pekko-persistence-jdbc.shared-databases.slick.db.url",
+          ConfigValueFactory.fromAnyRef("jdbc:h2:file:" + dataDir.resolve("journal").resolve("farm")
+              + ";DB_CLOSE_ON_EXIT=FALSE")).withFallback(config);
+    }
+    return config;
   }
 
   static String address(String hostPort) {

@@ -97,7 +97,7 @@ class EmbeddedFarmTest {
     JsonNode job = run(input, "invert", "invert", 240);
     Path output = Path.of(job.path("request").path("output").asText());
     assertThat(FrameHashes.video(output))
-        .isEqualTo(FrameHashes.videoFiltered(input, "lutyuv=y=negval:u=negval:v=negval"));
+        .isEqualTo(FrameHashes.videoFiltered(input, "lutyuv=y=255-val:u=255-val:v=255-val"));
     assertThat(FrameHashes.video(output)).isNotEqualTo(FrameHashes.video(input));
   }
 

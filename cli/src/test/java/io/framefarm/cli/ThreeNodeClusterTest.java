@@ -47,7 +47,7 @@ class ThreeNodeClusterTest {
       assertThat(nodes).as("nodes that processed chunks").containsExactlyInAnyOrder(
           workerA.system().address().toString(), workerB.system().address().toString());
       assertThat(FrameHashes.video(output))
-          .isEqualTo(FrameHashes.videoFiltered(input, "lutyuv=y=negval:u=negval:v=negval"));
+          .isEqualTo(FrameHashes.videoFiltered(input, "lutyuv=y=255-val:u=255-val:v=255-val"));
       assertThat(FrameHashes.audioPackets(output)).isEqualTo(FrameHashes.audioPackets(input));
     }
   }

@@ -24,7 +24,7 @@ public final class FrameHashes {
     }
 
     /**
-     * Like {@link #video} after an ffmpeg {@code -vf} filter, e.g. {@code lutyuv=y=negval:u=negval:v=negval} to get
+     * Like {@link #video} after an ffmpeg {@code -vf} filter, e.g. {@code lutyuv=y=255-val:u=255-val:v=255-val} to get
      * what an {@code invert} pipeline should produce. A null filter hashes the frames as decoded.
      */
     public static List<String> videoFiltered(Path file, String filter) {
