@@ -54,7 +54,7 @@ public final class FarmNode implements AutoCloseable {
         Path workDir = Path.of(config.getString("framefarm.data-dir")).toAbsolutePath().resolve("work")
             .resolve(String.valueOf(cluster.selfMember().address().port().getOrElse(() -> 0)));
         var settings = new WorkerNode.Settings(worker.cpuSlots(), workDir, worker.gpus(), worker.memoryBudgetBytes(),
-            ModelLoaders.forNode(config), java.util.function.UnaryOperator.identity());
+            java.util.function.UnaryOperator.identity());
         system.systemActorOf(WorkerNode.create(jobManager, settings), "worker-node", Props.empty());
       }
       return new FarmNode(system, coordinator);

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputTest {
   @TempDir
-  Path work;
+  static Path work;
 
   private FarmNode farm;
   private String url;

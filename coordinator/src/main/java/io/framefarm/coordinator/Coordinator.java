@@ -45,7 +45,8 @@ public final class Coordinator {
     ActorRef<JobManagerCommand> jobManager = ClusterSingleton.get(system).init(
         SingletonActor.of(JobManager.create(transfer, jobSettings), JobManagerProxy.SINGLETON_NAME)
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
-    var validator = new JobValidator(settings.getStringList("allowed-output-roots").stream().map(Path::of).toList());
+    var validator = new JobValidator(settings.getStringList("allowed-output-roots").stream().map(Path::of).toList(),
+        pipelinesDir(settings));
     ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(), "memory-view",
         Props.empty());
     var api = new HttpApi(system, jobManager, validator, memoryView);
@@ -55,6 +56,16 @@ public final class Coordinator {
     system.log().info("Framefarm API listening on http://{}:{}/api/v1 (data in {})",
         binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir);
     return new Coordinator(jobManager, binding);
+  }
+
+  /** Named pipelines: the configured folder, else {@code pipelines/} of the installation, else of the working dir. */
+  private static Path pipelinesDir(Config settings) {
+    String configured = settings.getString("pipelines-dir");
+    if (!configured.isBlank()) {
+      return Path.of(configured).toAbsolutePath();
+    }
+    String home = System.getProperty("framefarm.home");
+    return (home == null ? Path.of("pipelines") : Path.of(home, "pipelines")).toAbsolutePath();
   }
 
   public ActorRef<JobManagerCommand> jobManager() {

@@ -64,7 +64,7 @@ public final class FarmSerializer extends SerializerWithStringManifest {
     } else if (o instanceof ChunkDone m) {
       return ChunkDoneProto.newBuilder().setJobId(m.jobId()).setChunk(m.chunk()).setAttempt(m.attempt())
           .setFrames(m.frames()).setResultRef(streamRefs().toSerializationFormat(m.result()))
-          .setWorker(ref(m.worker())).build().toByteArray();
+          .setWorker(ref(m.worker())).setTextJson(m.textJson()).build().toByteArray();
     } else if (o instanceof ChunkAttemptFailed m) {
       return ChunkAttemptFailedProto.newBuilder().setJobId(m.jobId()).setChunk(m.chunk()).setAttempt(m.attempt())
           .setReason(m.reason()).setWorker(ref(m.worker())).build().toByteArray();
@@ -79,7 +79,9 @@ public final class FarmSerializer extends SerializerWithStringManifest {
           .setAccepted(m.accepted()).setReason(m.reason()).build().toByteArray();
     } else if (o instanceof SubmitJob m) {
       SubmitJobProto.Builder b = SubmitJobProto.newBuilder().setRequest(request(m.request()))
-          .setReplyTo(ref(m.replyTo())).setVideo(video(m.video()));
+          .setReplyTo(ref(m.replyTo())).setVideo(video(m.video()))
+          .setPipeline(PipelinePlanProto.newBuilder().setJson(m.pipeline().json())
+              .setMemoryNeedBytes(m.pipeline().memoryNeedBytes()).addAllModelIds(m.pipeline().modelIds()));
       m.chunks().forEach(c -> b.addChunks(PlannedChunkProto.newBuilder().setStart(c.start()).setEnd(c.end())
           .setFirstPts(c.firstPts()).setEndPts(c.endPts())));
       return b.build().toByteArray();
@@ -125,7 +127,7 @@ public final class FarmSerializer extends SerializerWithStringManifest {
         case "CD" -> {
           ChunkDoneProto p = ChunkDoneProto.parseFrom(bytes);
           yield new ChunkDone(p.getJobId(), p.getChunk(), p.getAttempt(), p.getFrames(),
-              streamRefs().resolveSourceRef(p.getResultRef()), resolve(p.getWorker()));
+              streamRefs().resolveSourceRef(p.getResultRef()), resolve(p.getWorker()), p.getTextJson());
         }
         case "CF" -> {
           ChunkAttemptFailedProto p = ChunkAttemptFailedProto.parseFrom(bytes);
@@ -145,7 +147,8 @@ public final class FarmSerializer extends SerializerWithStringManifest {
           SubmitJobProto p = SubmitJobProto.parseFrom(bytes);
           yield new SubmitJob(request(p.getRequest()), video(p.getVideo()), p.getChunksList().stream()
               .map(c -> new PlannedChunk(c.getStart(), c.getEnd(), c.getFirstPts(), c.getEndPts())).toList(),
-              resolve(p.getReplyTo()));
+              new PipelinePlan(p.getPipeline().getJson(), p.getPipeline().getMemoryNeedBytes(),
+                  p.getPipeline().getModelIdsList()), resolve(p.getReplyTo()));
         }
         case "JA" -> new JobAccepted(JobAcceptedProto.parseFrom(bytes).getJobId());
         case "JR" -> new JobRejected(JobRejectedProto.parseFrom(bytes).getReason());

@@ -17,9 +17,19 @@ public final class JobApi {
     }
   }
 
+  /**
+   * A resolved pipeline: its JSON as workers run it, the memory a device needs to run it (bytes, 0 for
+   * built-ins) and its model ids, which the scheduler matches against the models resident on a device.
+   */
+  public record PipelinePlan(String json, long memoryNeedBytes, List<String> modelIds) {
+    public PipelinePlan {
+      modelIds = List.copyOf(modelIds);
+    }
+  }
+
   /** A validated, probed and planned job: the job manager only records it and schedules its chunks. */
   public record SubmitJob(JobRequest request, WorkProtocol.VideoSpec video, List<PlannedChunk> chunks,
-      ActorRef<SubmitReply> replyTo) implements JobManagerCommand, FarmMessage {
+      PipelinePlan pipeline, ActorRef<SubmitReply> replyTo) implements JobManagerCommand, FarmMessage {
     public SubmitJob {
       chunks = List.copyOf(chunks);
     }

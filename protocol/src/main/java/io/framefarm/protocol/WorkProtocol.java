@@ -31,9 +31,12 @@ public final class WorkProtocol {
   public record ChunkProgress(String jobId, int chunk, int attempt, int framesDone)
       implements JobManagerCommand, FarmMessage {}
 
-  /** The chunk is encoded; its bytes are pulled from {@code result}. */
+  /**
+   * The chunk is encoded; its bytes are pulled from {@code result}. {@code textJson} is the chunk's
+   * text sidecar when the pipeline reads text, else empty.
+   */
   public record ChunkDone(String jobId, int chunk, int attempt, int frames, SourceRef<ByteString> result,
-      ActorRef<WorkerCommand> worker) implements JobManagerCommand, FarmMessage {}
+      ActorRef<WorkerCommand> worker, String textJson) implements JobManagerCommand, FarmMessage {}
 
   public record ChunkAttemptFailed(String jobId, int chunk, int attempt, String reason, ActorRef<WorkerCommand> worker)
       implements JobManagerCommand, FarmMessage {}
@@ -48,7 +51,7 @@ public final class WorkProtocol {
 
   /**
    * A leased chunk: decode the frames with pts in [firstPts, endPts) from {@code segment}, run
-   * {@code pipeline}, encode. {@code attempt} fences stale results.
+   * {@code pipeline} (a pipeline spec as JSON), encode. {@code attempt} fences stale results.
    */
   public record AssignChunk(String jobId, int chunk, int attempt, String pipeline, EncodeSpec encode, VideoSpec video,
       long firstPts, long endPts, int expectedFrames, SourceRef<ByteString> segment, long leaseMillis)

@@ -57,7 +57,7 @@ class FarmSerializerTest {
     var jobRequest = new JobRequest("/in.mp4", "/out.mp4", "invert", 240, 5, new EncodeSpec(0, "ultrafast", true));
     var submit = new SubmitJob(jobRequest, new VideoSpec(1280, 720, 1, 15360, 30, 1),
         List.of(new PlannedChunk(0, 240, 0, 122880), new PlannedChunk(240, 300, 122880, Long.MAX_VALUE)),
-        submitter.ref());
+        new PipelinePlan("{\"name\":\"invert\"}", 0, List.of()), submitter.ref());
     assertThat(roundTrip(submit)).isEqualTo(submit);
     assertThat(roundTrip(new JobRejected("no video stream"))).isEqualTo(new JobRejected("no video stream"));
 

@@ -6,7 +6,7 @@ import io.framefarm.worker.device.Devices;
 import io.framefarm.worker.memory.MemoryConfig;
 import io.framefarm.worker.memory.MemoryEvent;
 import io.framefarm.worker.memory.MemoryManager;
-import io.framefarm.worker.memory.ModelLoader;
+import io.framefarm.worker.onnx.OnnxModelLoader;
 import io.framefarm.worker.report.MemoryPublisher;
 import io.framefarm.worker.slot.WorkerSlot;
 import java.io.IOException;
@@ -36,10 +36,10 @@ public final class WorkerNode {
    * @param memoryBudgetBytes per device; 0 for the default (a fraction of the GPU, half of host memory shared by slots)
    * @param memoryConfig adjusts each device's memory settings (watermarks, cleanup, reports)
    */
-  public record Settings(int cpuSlots, Path workDir, String gpus, long memoryBudgetBytes, ModelLoader loader,
+  public record Settings(int cpuSlots, Path workDir, String gpus, long memoryBudgetBytes,
       UnaryOperator<MemoryConfig> memoryConfig) {
-    public static Settings cpu(int cpuSlots, Path workDir, long memoryBudgetBytes, ModelLoader loader) {
-      return new Settings(cpuSlots, workDir, "all", memoryBudgetBytes, loader, UnaryOperator.identity());
+    public static Settings cpu(int cpuSlots, Path workDir, long memoryBudgetBytes) {
+      return new Settings(cpuSlots, workDir, "all", memoryBudgetBytes, UnaryOperator.identity());
     }
   }
 
@@ -57,12 +57,15 @@ public final class WorkerNode {
       for (Device device : devices) {
         MemoryConfig config = settings.memoryConfig().apply(MemoryConfig.defaults(device.kind())
             .withBudgetBytes(settings.memoryBudgetBytes()));
+        // ONNX Runtime threads per session: the host's cores shared by its slots.
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / devices.size());
+        OnnxModelLoader loader = OnnxModelLoader.forDevice(device, threads);
         // Model loads run on the manager's thread by design (one command at a time): give it a thread that may block.
         ActorRef<MemoryManager.Command> memory = context.spawn(
-            MemoryManager.create(device, config, settings.loader(), publisher), "memory-" + device.id(),
+            MemoryManager.create(device, config, loader, publisher), "memory-" + device.id(),
             DispatcherSelector.blocking());
         var slotSettings = new WorkerSlot.Settings(device.id(), settings.workDir().resolve(device.id()),
-            Duration.ofSeconds(3), Duration.ofMinutes(2), memory);
+            Duration.ofSeconds(3), Duration.ofMinutes(2), memory, loader);
         context.spawn(WorkerSlot.create(jobManager, slotSettings), "slot-" + device.id());
       }
       context.getLog().info("Worker node started {} slot(s) on {}, scratch in {}", devices.size(),

@@ -61,8 +61,11 @@ public final class HttpApi extends AllDirectives {
   private Route submit(String body) {
     CompletionStage<HttpResponse> response = CompletableFuture
         .supplyAsync(() -> parse(body), blocking)
-        .thenCompose(request -> AskPattern.<JobManagerCommand, SubmitReply>ask(jobManager,
-            replyTo -> validator.validate(request, replyTo), ASK_TIMEOUT, system.scheduler()))
+        .thenCompose(request -> memory.largestBudget().thenApplyAsync(budget -> new Object[] {request, budget},
+            blocking))
+        .thenCompose(args -> AskPattern.<JobManagerCommand, SubmitReply>ask(jobManager,
+            replyTo -> validator.validate((SubmitRequest) args[0], (Long) args[1], replyTo), ASK_TIMEOUT,
+            system.scheduler()))
         .thenApply(reply -> reply instanceof JobAccepted accepted
             ? respond(StatusCodes.CREATED, Map.of("id", accepted.jobId()))
             : error(StatusCodes.UNPROCESSABLE_ENTITY, ((JobRejected) reply).reason()))

@@ -7,7 +7,11 @@ import io.framefarm.media.MediaException;
 import io.framefarm.media.MediaInfo;
 import io.framefarm.media.Probe;
 import io.framefarm.media.VideoStreamInfo;
-import io.framefarm.protocol.BuiltInPipelines;
+import io.framefarm.protocol.JobApi.PipelinePlan;
+import io.framefarm.protocol.pipeline.InvalidPipelineException;
+import io.framefarm.protocol.pipeline.PipelineModel;
+import io.framefarm.protocol.pipeline.PipelineSpec;
+import io.framefarm.protocol.pipeline.PipelineValidator;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.JobApi.SubmitJob;
@@ -31,24 +35,30 @@ public final class JobValidator {
       "slow", "slower", "veryslow", "placebo");
 
   private final List<Path> allowedOutputRoots;
+  private final Path pipelinesDir;
 
-  /** @param allowedOutputRoots outputs must lie under one of these; empty allows any absolute path */
-  public JobValidator(List<Path> allowedOutputRoots) {
+  /**
+   * @param allowedOutputRoots outputs must lie under one of these; empty allows any absolute path
+   * @param pipelinesDir where named pipeline files ({@code redact-text.json}) are found
+   */
+  public JobValidator(List<Path> allowedOutputRoots, Path pipelinesDir) {
     this.allowedOutputRoots = allowedOutputRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    this.pipelinesDir = pipelinesDir;
   }
 
-  /** A job ready for the job manager. Throws {@link InvalidJobException} with the reason. */
-  public SubmitJob validate(SubmitRequest body, ActorRef<SubmitReply> replyTo) {
+  /**
+   * A job ready for the job manager. Throws {@link InvalidJobException} with the reason.
+   *
+   * @param largestBudgetBytes the largest device budget in the cluster; Long.MAX_VALUE while none is known
+   */
+  public SubmitJob validate(SubmitRequest body, long largestBudgetBytes, ActorRef<SubmitReply> replyTo) {
     if (body == null) {
       throw new InvalidJobException("request body is missing");
     }
     Path input = absolute("input", body.input());
     Path output = absolute("output", body.output());
     String pipeline = body.pipeline() == null || body.pipeline().isBlank() ? "identity" : body.pipeline();
-    if (!BuiltInPipelines.isBuiltIn(pipeline)) {
-      throw new InvalidJobException("unknown pipeline '" + pipeline + "' (known: "
-          + String.join(", ", BuiltInPipelines.NAMES) + ")");
-    }
+    PipelinePlan plan = pipelinePlan(pipeline, largestBudgetBytes);
     int chunkFrames = body.chunkFrames() == null ? 240 : body.chunkFrames();
     if (chunkFrames < 1) {
       throw new InvalidJobException("chunkFrames must be at least 1, got " + chunkFrames);
@@ -73,7 +83,18 @@ public final class JobValidator {
     var video = new VideoSpec(v.width(), v.height(), v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(),
         v.frameRateDen());
     var request = new JobRequest(input.toString(), output.toString(), pipeline, chunkFrames, priority, encode);
-    return new SubmitJob(request, video, chunks, replyTo);
+    return new SubmitJob(request, video, chunks, plan, replyTo);
+  }
+
+  /** Resolves and checks the pipeline: models exist, match their sha256, are ONNX of the declared input, fit a device. */
+  private PipelinePlan pipelinePlan(String pipeline, long largestBudgetBytes) {
+    try {
+      PipelineSpec spec = PipelineSpec.resolve(pipeline, pipelinesDir);
+      long need = spec.builtInOnly() ? 0 : PipelineValidator.validate(spec, largestBudgetBytes);
+      return new PipelinePlan(spec.toJson(), need, spec.models().stream().map(PipelineModel::id).toList());
+    } catch (InvalidPipelineException e) {
+      throw new InvalidJobException(e.getMessage());
+    }
   }
 
   private static PlannedChunk planned(FrameIndex frames, ChunkRange r) {

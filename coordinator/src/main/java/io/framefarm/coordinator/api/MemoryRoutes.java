@@ -56,6 +56,14 @@ final class MemoryRoutes extends AllDirectives {
     return completeWithFuture(response);
   }
 
+  /** The largest device budget reported in the cluster; Long.MAX_VALUE while no device has reported. */
+  CompletionStage<Long> largestBudget() {
+    return AskPattern.<ClusterMemoryView.Command, ClusterMemoryView.Devices>ask(view,
+        ClusterMemoryView.GetDevices::new, ASK_TIMEOUT, system.scheduler())
+        .thenApply(d -> d.reports().stream().mapToLong(r -> r.budgetBytes()).max().orElse(Long.MAX_VALUE))
+        .exceptionally(error -> Long.MAX_VALUE);
+  }
+
   private Source<ServerSentEvent, NotUsed> events(boolean withReports) {
     Source<MemoryNotice, ActorRef<MemoryNotice>> notices = ActorSource.actorRef(m -> false, m -> Optional.empty(),
         256, OverflowStrategy.dropHead());

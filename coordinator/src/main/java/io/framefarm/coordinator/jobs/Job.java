@@ -2,6 +2,7 @@ package io.framefarm.coordinator.jobs;
 
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.JobStatus;
+import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ final class Job {
   final String id;
   final JobRequest request;
   final VideoSpec video;
+  final PipelinePlan pipeline;
   final long submittedAtMillis;
   final long sequence;
   final List<Chunk> chunks = new ArrayList<>();
@@ -43,10 +45,11 @@ final class Job {
   long finishedAtMillis;
   String failure;
 
-  Job(String id, JobRequest request, VideoSpec video, long submittedAtMillis, long sequence) {
+  Job(String id, JobRequest request, VideoSpec video, PipelinePlan pipeline, long submittedAtMillis, long sequence) {
     this.id = id;
     this.request = request;
     this.video = video;
+    this.pipeline = pipeline;
     this.submittedAtMillis = submittedAtMillis;
     this.sequence = sequence;
   }

@@ -30,7 +30,7 @@ public final class JobBook {
 
   JobBook apply(JobEvent event) {
     if (event instanceof JobSubmitted e) {
-      jobs.put(e.jobId(), new Job(e.jobId(), e.request(), e.video(), e.atMillis(), sequence++));
+      jobs.put(e.jobId(), new Job(e.jobId(), e.request(), e.video(), e.pipeline(), e.atMillis(), sequence++));
       return this;
     }
     Job job = jobs.get(event.jobId());
@@ -97,14 +97,27 @@ public final class JobBook {
     }
   }
 
-  /** The next chunk to hand out: highest priority first, then the oldest job, then the lowest chunk. */
+  /** The next chunk for any device: highest priority first, then the oldest job, then the lowest chunk. */
   Optional<Candidate> nextPending() {
+    return nextPending(DeviceFit.ANY);
+  }
+
+  /**
+   * The next chunk for a device: never one whose pipeline cannot fit the device's budget; highest
+   * priority first, then a job whose models are already resident there (model affinity), then the
+   * oldest job, then the lowest chunk.
+   */
+  Optional<Candidate> nextPending(DeviceFit device) {
     return jobs.values().stream()
         .filter(j -> j.state == Job.State.QUEUED || j.state == Job.State.RUNNING)
-        .sorted(Comparator.comparingInt((Job j) -> -j.request.priority()).thenComparingLong(j -> j.sequence))
+        .filter(j -> device.canHold(j.pipeline.memoryNeedBytes()))
+        .sorted(Comparator.comparingInt((Job j) -> -j.request.priority())
+            .thenComparing(j -> !device.holdsAll(j.pipeline.modelIds()))
+            .thenComparingLong(j -> j.sequence))
         .flatMap(j -> j.chunks.stream().filter(c -> c.state == ChunkState.PENDING).map(c -> new Candidate(j, c)))
         .findFirst();
   }
+
 
   /** Leases whose deadline has passed. */
   List<Candidate> expiredLeases(long nowMillis) {

@@ -1,6 +1,7 @@
 package io.framefarm.coordinator.jobs;
 
 import io.framefarm.protocol.JobApi.JobRequest;
+import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.List;
 public sealed interface JobEvent {
   String jobId();
 
-  record JobSubmitted(String jobId, JobRequest request, VideoSpec video, long atMillis) implements JobEvent {}
+  record JobSubmitted(String jobId, JobRequest request, VideoSpec video, PipelinePlan pipeline, long atMillis)
+      implements JobEvent {}
 
   record ChunksPlanned(String jobId, List<PlannedChunk> chunks) implements JobEvent {
     public ChunksPlanned {

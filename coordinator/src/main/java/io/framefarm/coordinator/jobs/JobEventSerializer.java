@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.framefarm.coordinator.jobs.JobEvent.*;
 import io.framefarm.coordinator.jobs.proto.*;
 import io.framefarm.protocol.JobApi.JobRequest;
+import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.WorkProtocol.EncodeSpec;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
@@ -44,7 +45,8 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
               .setLossless(r.encode().lossless()))
           .setWidth(v.width()).setHeight(v.height()).setTimeBaseNum(v.timeBaseNum()).setTimeBaseDen(v.timeBaseDen())
           .setFrameRateNum(v.frameRateNum()).setFrameRateDen(v.frameRateDen()).setAtMillis(e.atMillis())
-          .build().toByteArray();
+          .setPipelineJson(e.pipeline().json()).setMemoryNeedBytes(e.pipeline().memoryNeedBytes())
+          .addAllModelIds(e.pipeline().modelIds()).build().toByteArray();
     } else if (o instanceof ChunksPlanned e) {
       ChunksPlannedRecord.Builder b = ChunksPlannedRecord.newBuilder().setJobId(e.jobId());
       e.chunks().forEach(c -> b.addChunks(PlannedChunkRecord.newBuilder().setStart(c.start()).setEnd(c.end())
@@ -81,7 +83,8 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
           yield new JobSubmitted(r.getJobId(), new JobRequest(r.getInput(), r.getOutput(), r.getPipeline(),
               r.getChunkFrames(), r.getPriority(), new EncodeSpec(enc.getCrf(), enc.getPreset(), enc.getLossless())),
               new VideoSpec(r.getWidth(), r.getHeight(), r.getTimeBaseNum(), r.getTimeBaseDen(), r.getFrameRateNum(),
-                  r.getFrameRateDen()), r.getAtMillis());
+                  r.getFrameRateDen()), new PipelinePlan(r.getPipelineJson(), r.getMemoryNeedBytes(),
+                  r.getModelIdsList()), r.getAtMillis());
         }
         case "CP" -> {
           ChunksPlannedRecord r = ChunksPlannedRecord.parseFrom(bytes);

@@ -156,7 +156,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     }
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
     long now = System.currentTimeMillis();
-    List<JobEvent> events = List.of(new JobSubmitted(jobId, c.request(), c.video(), now),
+    List<JobEvent> events = List.of(new JobSubmitted(jobId, c.request(), c.video(), c.pipeline(), now),
         new ChunksPlanned(jobId, c.chunks()));
     return Effect().persist(events).thenRun(b -> {
       context.getLog().info("Accepted {}: {} -> {} ({} chunks, pipeline {})", jobId, c.request().input(),
@@ -185,7 +185,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
       // A repeated request that crossed its assignment in flight; the slot gets one chunk at a time.
       return Effect().none();
     }
-    var next = book.nextPending();
+    var next = book.nextPending(DeviceFit.of(c.snapshot()));
     if (next.isEmpty()) {
       waiting.put(c.worker(), c);
       return Effect().none();
@@ -210,7 +210,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     context.pipeToSelf(transfer.offerSegment(job.id, job.request.input(), chunk.index, attempt, range),
         (SourceRef<ByteString> ref, Throwable error) -> error != null
             ? new LeaseFailed(job.id, chunk.index, attempt, "could not extract input packets: " + rootMessage(error))
-            : new SegmentReady(new AssignChunk(job.id, chunk.index, attempt, job.request.pipeline(),
+            : new SegmentReady(new AssignChunk(job.id, chunk.index, attempt, job.pipeline.json(),
                 job.request.encode(), job.video, range.firstPts(), range.endPts(), range.frames(), ref,
                 settings.leaseTimeout().toMillis()), worker));
   }
@@ -241,7 +241,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
           "stale result: the lease ended or moved to another attempt"));
     }
     chunk.deadlineMillis = System.currentTimeMillis() + settings.leaseTimeout().toMillis();
-    context.pipeToSelf(transfer.receiveResult(c.jobId(), c.chunk(), c.attempt(), c.result(), chunk.range.frames()),
+    context.pipeToSelf(transfer.receiveResult(c.jobId(), c.chunk(), c.attempt(), c.result(), chunk.range.frames(),
+            c.textJson()),
         (Integer frames, Throwable error) -> error != null
             ? new ResultRejected(c.jobId(), c.chunk(), c.attempt(), "result rejected: " + rootMessage(error), c.worker())
             : new ResultStored(c.jobId(), c.chunk(), c.attempt(), frames, c.worker()));

@@ -29,6 +29,11 @@ public final class ChunkStore {
     return jobDir(jobId).resolve("chunks").resolve(String.format("%06d.nut", chunk));
   }
 
+  /** A chunk's recognized text, when its pipeline reads text. */
+  public Path textFile(String jobId, int chunk) {
+    return jobDir(jobId).resolve("chunks").resolve(String.format("%06d.text.json", chunk));
+  }
+
   public Path partFile(String jobId, int chunk, int attempt) {
     return jobDir(jobId).resolve("chunks").resolve(String.format("%06d-a%d.part", chunk, attempt));
   }

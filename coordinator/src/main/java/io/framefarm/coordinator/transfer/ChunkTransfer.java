@@ -68,7 +68,7 @@ public final class ChunkTransfer {
    * then renames it into place. Returns the frame count.
    */
   public CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
-      int expectedFrames) {
+      int expectedFrames, String textJson) {
     Path part = store.partFile(jobId, chunk, attempt);
     createParent(part);
     return result.getSource().runWith(FileIO.toPath(part), materializer).thenApplyAsync(io -> {
@@ -77,6 +77,9 @@ public final class ChunkTransfer {
         if (frames != expectedFrames) {
           Files.deleteIfExists(part);
           throw new IllegalStateException("result has " + frames + " frames, expected " + expectedFrames);
+        }
+        if (!textJson.isEmpty()) {
+          TextSidecars.writeChunk(store.textFile(jobId, chunk), textJson);
         }
         Files.move(part, store.chunkFile(jobId, chunk), StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
@@ -97,7 +100,17 @@ public final class ChunkTransfer {
       }
       Path out = Path.of(output);
       createParent(out);
-      return Assembler.assemble(info(jobId, input), files, out);
+      AssemblyResult result = Assembler.assemble(info(jobId, input), files, out);
+      List<Path> texts = new ArrayList<>();
+      for (int i = 0; i < chunks; i++) {
+        if (Files.exists(store.textFile(jobId, i))) {
+          texts.add(store.textFile(jobId, i));
+        }
+      }
+      if (!texts.isEmpty()) {
+        TextSidecars.merge(texts, TextSidecars.sidecarFor(out));
+      }
+      return result;
     }, blocking);
   }
 

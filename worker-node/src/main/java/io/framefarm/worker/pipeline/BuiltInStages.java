@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * The pixel filters every worker has. They work on the decoded planes directly (no colour
  * conversion) so that tests can state the exact expected output: {@code invert} maps every sample v
  * of every plane to 255 - v (FFmpeg's {@code lutyuv=y=255-val:u=255-val:v=255-val}), {@code grayscale}
- * sets both chroma planes to 128 ({@code lutyuv=u=128:v=128}).
+ * sets both chroma planes to 128 ({@code lutyuv=y=val:u=128:v=128}).
  */
 public final class BuiltInStages {
   private BuiltInStages() {}

@@ -8,39 +8,67 @@ import io.framefarm.media.VideoFrame;
 import io.framefarm.protocol.WorkProtocol.AssignChunk;
 import io.framefarm.protocol.WorkProtocol.EncodeSpec;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
-import io.framefarm.worker.pipeline.BuiltInStages;
-import io.framefarm.worker.pipeline.FrameStage;
+import io.framefarm.protocol.pipeline.PipelineSpec;
+import io.framefarm.worker.memory.ModelHandle;
+import io.framefarm.worker.onnx.OnnxModelLoader;
+import io.framefarm.worker.pipeline.ChunkContext;
+import io.framefarm.worker.pipeline.PipelineRuntime;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Decode, run the pipeline, encode: one chunk, blocking, on the caller's (blocking) thread. */
+/**
+ * Decode, run the pipeline, encode: one chunk, blocking, on the caller's (blocking) thread. The
+ * chunk's models and frame buffer come from the device's memory manager through {@link ChunkMemory}.
+ */
 final class ChunkProcessor {
+  /** What a chunk produced: frames encoded and its text sidecar (JSON), empty when the pipeline reads no text. */
+  record Result(int frames, String textJson) {}
+
   private ChunkProcessor() {}
 
-  /** Returns the number of frames encoded; {@code progress} counts frames as they finish. */
-  static int process(AssignChunk a, Path segment, Path result, AtomicInteger progress, ChunkMemory memory) {
+  static Result process(AssignChunk a, Path segment, Path result, AtomicInteger progress, ChunkMemory memory,
+      OnnxModelLoader loader) {
+    PipelineSpec spec = PipelineSpec.fromJson(a.pipeline());
+    List<ModelHandle> models = memory.acquireModels(loader.modelSpecs(spec));
     var source = new ChunkSource(a.chunk(), a.firstPts(), a.endPts(), a.expectedFrames());
     EncodeSpec e = a.encode();
     VideoSpec v = a.video();
     ChunkEncoder encoder;
-    try (FrameStage stage = BuiltInStages.forName(a.pipeline());
+    Optional<Path> sidecar;
+    try (PipelineRuntime pipeline = PipelineRuntime.create(spec, models,
+             new ChunkContext(v.timeBaseNum(), v.timeBaseDen(), result));
          ChunkDecoder decoder = ChunkDecoder.open(segment, source)) {
       encoder = ChunkEncoder.open(result, decoder.width(), decoder.height(), decoder.layout(),
           v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(), v.frameRateDen(),
           new EncodeSettings(e.crf(), e.preset(), e.lossless()));
       try (encoder) {
         // One pooled frame buffer for the whole chunk, reused for every frame (and by later chunks).
-        int bytes = VideoFrame.byteSize(decoder.width(), decoder.height(), decoder.layout());
-        VideoFrame frame = VideoFrame.wrap(memory.frameBuffer(bytes), decoder.width(), decoder.height(),
-            decoder.layout());
+        VideoFrame frame = VideoFrame.wrap(memory.frameBuffer(VideoFrame.byteSize(decoder.width(), decoder.height(),
+            decoder.layout())), decoder.width(), decoder.height(), decoder.layout());
         while (decoder.read(frame)) {
-          stage.apply(frame);
+          pipeline.apply(frame);
           encoder.write(frame);
           progress.incrementAndGet();
           memory.frameDone();
         }
       }
+      sidecar = pipeline.finish();
+    } catch (ai.onnxruntime.OrtException ex) {
+      throw new IllegalStateException("pipeline " + spec.name() + " could not start: " + ex.getMessage(), ex);
     }
-    return encoder.framesWritten();
+    return new Result(encoder.framesWritten(), sidecar.map(ChunkProcessor::read).orElse(""));
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException ex) {
+      throw new UncheckedIOException("could not read the text sidecar " + file, ex);
+    }
   }
 }

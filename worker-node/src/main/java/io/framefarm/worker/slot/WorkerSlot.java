@@ -5,6 +5,7 @@ import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
 import io.framefarm.worker.memory.MemoryManager;
 import io.framefarm.worker.memory.MemoryStats;
+import io.framefarm.worker.onnx.OnnxModelLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   /** Where this slot works and how patient it is. */
   public record Settings(String slotId, Path workDir, Duration requestInterval, Duration ackTimeout,
-      ActorRef<MemoryManager.Command> memory) {}
+      ActorRef<MemoryManager.Command> memory, OnnxModelLoader loader) {}
 
   private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -51,7 +52,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   private record SegmentReceived(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
-  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result)
+  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result, String textJson)
       implements WorkerCommand, NoSerializationVerificationNeeded {}
 
   private record Failed(AssignChunk assignment, String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
@@ -157,13 +158,14 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     String owner = a.jobId() + "/" + a.chunk() + "/a" + a.attempt();
     var scheduler = getContext().getSystem().scheduler();
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
-      int frames;
+      ChunkProcessor.Result processed;
       try (ChunkMemory memory = new ChunkMemory(settings.memory(), scheduler, owner)) {
-        frames = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone, memory);
+        processed = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone,
+            memory, settings.loader());
       }
       SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
           .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
-      return new Processed(a, frames, ref);
+      return new Processed(a, processed.frames(), ref, processed.textJson());
     }, blocking);
     getContext().pipeToSelf(done, (processed, error) -> error == null ? processed
         : new Failed(a, rootMessage(error)));
@@ -180,7 +182,8 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private Behavior<WorkerCommand> onProcessed(Processed m) {
     AssignChunk a = m.assignment();
     jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), m.frames()));
-    jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), getContext().getSelf()));
+    jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), getContext().getSelf(),
+        m.textJson()));
     timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
     return this;
   }
