@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.framefarm.coordinator.jobs.JobEvent.*;
 import io.framefarm.protocol.JobApi.JobRequest;
+import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.WorkProtocol.EncodeSpec;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
@@ -16,7 +17,7 @@ class JobBookTest {
 
   private static JobBook withJob(JobBook book, String id, int priority, int chunks) {
     var request = new JobRequest("/in.mp4", "/out-" + id + ".mp4", "identity", 10, priority, EncodeSpec.defaults());
-    book.apply(new JobSubmitted(id, request, VIDEO, 1000));
+    book.apply(new JobSubmitted(id, request, VIDEO, new PipelinePlan("{}", 0, List.of()), 1000));
     List<PlannedChunk> planned = new java.util.ArrayList<>();
     for (int i = 0; i < chunks; i++) {
       planned.add(new PlannedChunk(i * 10, i * 10 + 10, i * 10L, i * 10L + 10));
