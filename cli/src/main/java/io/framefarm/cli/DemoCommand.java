@@ -20,8 +20,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seconds", description = "Length of the sample video (default: ${DEFAULT-VALUE}).")
   int seconds = 20;
 
-  @Option(names = "--pipeline", description = "Pipeline to run (default: ${DEFAULT-VALUE}).")
-  String pipeline = "invert";
+  @Option(names = "--pipeline",
+      description = "Pipeline to run (default: redact-text when deploy/fetch-sample-models.sh has fetched its models, else invert).")
+  String pipeline;
 
   @Option(names = "--cpu-slots", description = "Chunks processed at once (default: ${DEFAULT-VALUE}).")
   int cpuSlots = 2;
@@ -33,10 +34,14 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path root = NodeOptions.absolute(dir);
     Files.createDirectories(root);
-    Path sample = root.resolve("sample-" + seconds + "s-720p.mp4");
+    Path home = Path.of(System.getProperty("framefarm.home", "."));
+    if (pipeline == null) {
+      pipeline = Files.exists(home.resolve("models/ppocr/ch_PP-OCRv4_det_infer.onnx")) ? "redact-text" : "invert";
+    }
+    Path sample = root.resolve("sample-" + seconds + "s-720p-captioned.mp4");
     if (!Files.exists(sample)) {
-      System.out.println("Generating " + sample + " (" + seconds + " s, 1280x720, H.264 + AAC)");
-      SampleVideo.generate(sample, seconds, 1280, 720, 30);
+      System.out.println("Generating " + sample + " (" + seconds + " s, 1280x720, H.264 + AAC, captioned)");
+      SampleVideo.generate(sample, seconds, 1280, 720, 30, "FRAMEFARM 2026");
     }
     Path output = root.resolve("sample-" + pipeline + ".mp4");
     var config = new NodeOptions().config(List.of("coordinator", "worker"), Map.of(

@@ -20,7 +20,13 @@ public final class Farm {
 
   /** As {@link #run(String...)}, with errors written to {@code err}. */
   public static int run(java.io.PrintWriter err, String... args) {
+    return run(new java.io.PrintWriter(System.out, true), err, args);
+  }
+
+  /** As {@link #run(String...)}, with the output of listing commands to {@code out} and errors to {@code err}. */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Farm());
+    cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
       if (error instanceof FarmClient.Refused refused) {

@@ -3,6 +3,8 @@ package io.framefarm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -17,16 +19,23 @@ final class JobsCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client = new ClientOptions();
 
+  @Spec
+  CommandSpec spec;
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
   @Override
   public Integer call() throws Exception {
     FarmClient farm = client.client();
     JsonNode jobs = farm.jobs();
     if (asJson) {
-      System.out.println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(jobs));
+      out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(jobs));
       return ExitCodes.OK;
     }
-    System.out.println(HEADER);
-    jobs.forEach(job -> System.out.println(row(job)));
+    out().println(HEADER);
+    jobs.forEach(job -> out().println(row(job)));
     return ExitCodes.OK;
   }
 

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -23,20 +25,30 @@ final class NodesCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client = new ClientOptions();
 
+  @Spec
+  CommandSpec spec;
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
   @Override
   public Integer call() throws Exception {
     FarmClient farm = client.client();
     if (watch) {
-      farm.events(event -> System.out.println(eventLine(event)));
+      farm.events(event -> {
+        out().println(eventLine(event));
+        out().flush();
+      });
       return ExitCodes.OK;
     }
     JsonNode nodes = farm.nodes();
     if (asJson) {
-      System.out.println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(nodes));
+      out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(nodes));
       return ExitCodes.OK;
     }
-    System.out.println(HEADER);
-    nodes.path("devices").forEach(d -> System.out.println(row(d)));
+    out().println(HEADER);
+    nodes.path("devices").forEach(d -> out().println(row(d)));
     return ExitCodes.OK;
   }
 

@@ -3,6 +3,8 @@ package io.framefarm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -18,20 +20,27 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client = new ClientOptions();
 
+  @Spec
+  CommandSpec spec;
+
+  private java.io.PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
   @Override
   public Integer call() throws Exception {
     FarmClient farm = client.client();
     JsonNode job = farm.job(jobId);
     if (asJson) {
-      System.out.println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(job));
+      out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(job));
       return ExitCodes.OK;
     }
-    System.out.println(JobsCommand.HEADER);
-    System.out.println(JobsCommand.row(job));
+    out().println(JobsCommand.HEADER);
+    out().println(JobsCommand.row(job));
     if (job.path("failure").isTextual()) {
-      System.out.println("failure: " + job.path("failure").asText());
+      out().println("failure: " + job.path("failure").asText());
     }
-    job.path("attemptFailures").forEach(f -> System.out.println("  " + f.asText()));
+    job.path("attemptFailures").forEach(f -> out().println("  " + f.asText()));
     return ExitCodes.OK;
   }
 }

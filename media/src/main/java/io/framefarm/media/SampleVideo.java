@@ -16,13 +16,25 @@ public final class SampleVideo {
   private SampleVideo() {}
 
   public static Path generate(Path out, int seconds, int width, int height, int fps) {
+    return generate(out, seconds, width, height, fps, null);
+  }
+
+  /**
+   * As {@link #generate(Path, int, int, int, int)}, with {@code caption} (if not null) drawn in large
+   * black letters on a white band over every frame, for pipelines that find or redact text.
+   */
+  public static Path generate(Path out, int seconds, int width, int height, int fps, String caption) {
     String graph = String.format("testsrc2=size=%dx%d:rate=%d:duration=%d[out0];"
         + "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=%d[out1]", width, height, fps, seconds, seconds);
     try {
       Files.createDirectories(out.toAbsolutePath().getParent());
       try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(graph)) {
         grabber.setFormat("lavfi");
+        if (caption != null) {
+          grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+        }
         grabber.start();
+        Captioner captioner = caption == null ? null : new Captioner(caption, width, height);
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out.toFile(), width, height, 1)) {
           recorder.setFormat("mp4");
           recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
@@ -36,7 +48,7 @@ public final class SampleVideo {
           recorder.start();
           Frame frame;
           while ((frame = grabber.grab()) != null) {
-            recorder.record(frame);
+            recorder.record(captioner != null && frame.image != null ? captioner.apply(frame) : frame);
           }
           recorder.stop();
         }
