@@ -18,7 +18,7 @@ JAVA_OPTS=(-Xmx2g -Dframefarm.home="$ROOT" ${BENCH_JAVA_OPTS:-})
 what="${1:?usage: bench/run.sh jmh|pool|video ...}"
 shift
 case "$what" in
-  jmh) exec java -cp "$CP" org.openjdk.jmh.Main io.framefarm.worker.memory.MemoryManagerBench "$@" ;;
+  jmh) exec java -cp "$CP" io.framefarm.bench.MemoryManagerJmh "$@" ;;
   pool) exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.PoolHitRate "$@" ;;
   video)
     seconds="${1:?seconds}"; width="${2:-1280}"; height="${3:-720}"; pipeline="${4:-invert}"; slots="${5:-1}"

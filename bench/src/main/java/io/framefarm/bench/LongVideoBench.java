@@ -149,7 +149,7 @@ public final class LongVideoBench {
   }
 
   private static String mib(long bytes) {
-    return String.format("%.0f MiB", bytes / (1024.0 * 1024));
+    return String.format("%.1f MiB", bytes / (1024.0 * 1024));
   }
 
   private static void writeTimeline(Path csv, List<Sample> samples) throws IOException {

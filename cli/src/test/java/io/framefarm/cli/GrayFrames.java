@@ -39,4 +39,23 @@ final class GrayFrames {
     }
     return count == 0 ? 0 : (double) sum / count;
   }
+
+  /** Share of samples that differ at all, outside every box of {@code excluded}. */
+  static double changedFraction(byte[] a, byte[] b, int width, List<int[]> excluded) {
+    long changed = 0;
+    long count = 0;
+    int height = a.length / width;
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        final int px = x;
+        final int py = y;
+        if (excluded.stream().anyMatch(r -> px >= r[0] && px < r[0] + r[2] && py >= r[1] && py < r[1] + r[3])) {
+          continue;
+        }
+        count++;
+        changed += a[y * width + x] != b[y * width + x] ? 1 : 0;
+      }
+    }
+    return count == 0 ? 0 : (double) changed / count;
+  }
 }

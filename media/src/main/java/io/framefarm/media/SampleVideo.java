@@ -24,7 +24,12 @@ public final class SampleVideo {
    * black letters on a white band over every frame, for pipelines that find or redact text.
    */
   public static Path generate(Path out, int seconds, int width, int height, int fps, String caption) {
-    String graph = String.format("testsrc2=size=%dx%d:rate=%d:duration=%d[out0];"
+    return generate(out, "testsrc2", seconds, width, height, fps, caption);
+  }
+
+  /** As above, over another of FFmpeg's video sources ({@code testsrc2}, {@code smptehdbars}, {@code rgbtestsrc}...). */
+  public static Path generate(Path out, String source, int seconds, int width, int height, int fps, String caption) {
+    String graph = String.format(source + "=size=%dx%d:rate=%d:duration=%d[out0];"
         + "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=%d[out1]", width, height, fps, seconds, seconds);
     try {
       Files.createDirectories(out.toAbsolutePath().getParent());

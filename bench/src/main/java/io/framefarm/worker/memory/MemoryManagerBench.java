@@ -40,9 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 5, time = 1)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = "-Xmx1g")
+@Fork(value = 3, jvmArgsAppend = "-Xmx1g")
 public class MemoryManagerBench {
   static final int PIPELINE = 1000;
   private static final long BUDGET = 1L << 30;
