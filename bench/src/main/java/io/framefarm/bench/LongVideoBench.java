@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,10 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * One job end to end on the embedded farm in this process, sampled every 200 ms: frames done (job
- * status), process RSS, JVM heap and direct buffers, and the memory managers' used and peak bytes
+ * status), process RSS, JVM heap, direct buffers and JavaCPP's native bytes, and the memory managers' used and peak bytes
  * (from {@code GET /api/v1/nodes}). Prints fps over the first and the last tenth of the frames and the
  * peaks; run it on a video and on one ten times longer to see that memory stays flat.
  *
@@ -30,8 +32,8 @@ import java.util.stream.Stream;
 public final class LongVideoBench {
   private static final long POLL_MILLIS = 200;
 
-  record Sample(long atMillis, String state, int framesDone, long rssBytes, long heapUsedBytes, long directBytes,
-      long managerUsedBytes, long managerPeakBytes) {}
+  record Sample(long atMillis, String state, int framesDone, long rssBytes, long heapUsedBytes, long heapCommittedBytes,
+      long nonHeapCommittedBytes, long directBytes, long javacppBytes, long managerUsedBytes, long managerPeakBytes) {}
 
   public static void main(String[] args) throws Exception {
     Path input = Path.of(args[0]).toAbsolutePath();
@@ -86,9 +88,15 @@ public final class LongVideoBench {
     System.out.printf("fps: first tenth %.1f, last tenth %.1f (last/first %.2f), all frames %.1f;"
         + " submit to completed %.1f s%n", firstFps, lastFps, lastFps / firstFps, allFps,
         (status.path("finishedAtMillis").asLong() - status.path("submittedAtMillis").asLong()) / 1000.0);
-    System.out.printf("memory: RSS idle %s, peak %s (VmHWM %s); heap used peak %s; direct buffers peak %s;"
-        + " manager used peak %s, manager peakBytes %s%n", mib(idleRss), mib(max(samples, Sample::rssBytes)),
-        mib(procStatus("VmHWM")), mib(max(samples, Sample::heapUsedBytes)), mib(max(samples, Sample::directBytes)),
+    List<Sample> firstHalf = samples.stream().filter(s -> s.framesDone() < total / 2).toList();
+    List<Sample> secondHalf = samples.stream().filter(s -> s.framesDone() >= total / 2).toList();
+    System.out.printf("memory: RSS idle %s, peak %s (first half of frames %s, second half %s; VmHWM %s)%n", mib(idleRss),
+        mib(max(samples, Sample::rssBytes)), mib(max(firstHalf, Sample::rssBytes)), mib(max(secondHalf, Sample::rssBytes)),
+        mib(procStatus("VmHWM")));
+    System.out.printf("memory peaks: heap used %s, heap committed %s, non-heap committed %s, direct buffers %s,"
+        + " JavaCPP native %s; manager used %s, manager peakBytes %s%n", mib(max(samples, Sample::heapUsedBytes)),
+        mib(max(samples, Sample::heapCommittedBytes)), mib(max(samples, Sample::nonHeapCommittedBytes)),
+        mib(max(samples, Sample::directBytes)), mib(max(samples, Sample::javacppBytes)),
         mib(max(samples, Sample::managerUsedBytes)), mib(max(samples, Sample::managerPeakBytes)));
   }
 
@@ -101,8 +109,10 @@ public final class LongVideoBench {
     }
     long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
         .filter(pool -> pool.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+    MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();
     return new Sample(System.currentTimeMillis(), status.path("state").asText(), status.path("framesDone").asInt(),
-        rssBytes(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), direct, used, peak);
+        rssBytes(), jvm.getHeapMemoryUsage().getUsed(), jvm.getHeapMemoryUsage().getCommitted(),
+        jvm.getNonHeapMemoryUsage().getCommitted(), direct, Pointer.totalBytes(), used, peak);
   }
 
   private static void awaitDevices(FarmClient client, int devices) throws InterruptedException {
@@ -154,10 +164,12 @@ public final class LongVideoBench {
 
   private static void writeTimeline(Path csv, List<Sample> samples) throws IOException {
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(csv))) {
-      out.println("atMillis,state,framesDone,rssBytes,heapUsedBytes,directBytes,managerUsedBytes,managerPeakBytes");
+      out.println("atMillis,state,framesDone,rssBytes,heapUsedBytes,heapCommittedBytes,nonHeapCommittedBytes,directBytes,"
+          + "javacppBytes,managerUsedBytes,managerPeakBytes");
       for (Sample s : samples) {
-        out.printf("%d,%s,%d,%d,%d,%d,%d,%d%n", s.atMillis(), s.state(), s.framesDone(), s.rssBytes(), s.heapUsedBytes(),
-            s.directBytes(), s.managerUsedBytes(), s.managerPeakBytes());
+        out.printf("%d,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d%n", s.atMillis(), s.state(), s.framesDone(), s.rssBytes(),
+            s.heapUsedBytes(), s.heapCommittedBytes(), s.nonHeapCommittedBytes(), s.directBytes(), s.javacppBytes(),
+            s.managerUsedBytes(), s.managerPeakBytes());
       }
     }
   }

@@ -93,6 +93,42 @@ class BadInputTest {
   }
 
   @Test
+  void aPipelineThatCannotRunAnywhereIsRefusedWithItsSizes() throws Exception {
+    Path model = io.framefarm.worker.onnx.testing.TestModels.weighted(work.resolve("huge.onnx"), 1024);
+    Path tooBig = work.resolve("too-big.json");
+    Files.writeString(tooBig, """
+        { "name": "too-big", "models": [ { "id": "huge", "path": "%s", "input": { "width": 320, "height": 240 },
+          "estimatedBytes": 1099511627776 } ], "stages": [ { "type": "frame-model", "model": "huge" } ] }
+        """.formatted(model));
+    awaitDeviceReport();
+    Path video = TestVideos.small(TestVideos.cacheDir());
+    Run run = farm("submit", video.toString(), "-o", work.resolve("big.mp4").toString(), "--pipeline",
+        tooBig.toString(), "--coordinator", url);
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(run.err()).contains("too-big").contains("1.0 TiB").contains("largest device budget");
+
+    Path missing = work.resolve("missing-model.json");
+    Files.writeString(missing, """
+        { "name": "missing", "models": [ { "id": "gone", "path": "%s", "input": { "width": 320, "height": 240 } } ],
+          "stages": [ { "type": "frame-model", "model": "gone" } ] }
+        """.formatted(work.resolve("gone.onnx")));
+    Run gone = farm("submit", video.toString(), "-o", work.resolve("gone.mp4").toString(), "--pipeline",
+        missing.toString(), "--coordinator", url);
+    assertThat(gone.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(gone.err()).contains("gone.onnx").contains("does not exist");
+  }
+
+  /** Budgets are known once the worker's memory manager has reported. */
+  private void awaitDeviceReport() throws InterruptedException {
+    FarmClient client = new FarmClient(url);
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (client.nodes().path("devices").isEmpty()) {
+      assertThat(System.nanoTime()).as("a device report within 30 s").isLessThan(end);
+      Thread.sleep(100); // polling a condition with a deadline
+    }
+  }
+
+  @Test
   void anInputThatVanishesAfterSubmitFailsTheJobWithEveryAttemptsReason() throws Exception {
     Path copy = work.resolve("vanishing.mp4");
     Files.copy(TestVideos.small(TestVideos.cacheDir()), copy);

@@ -16,8 +16,12 @@ class JobBookTest {
   private static final VideoSpec VIDEO = new VideoSpec(320, 240, 1, 30, 30, 1);
 
   private static JobBook withJob(JobBook book, String id, int priority, int chunks) {
+    return withJob(book, id, priority, chunks, new PipelinePlan("{}", 0, List.of()));
+  }
+
+  private static JobBook withJob(JobBook book, String id, int priority, int chunks, PipelinePlan pipeline) {
     var request = new JobRequest("/in.mp4", "/out-" + id + ".mp4", "identity", 10, priority, EncodeSpec.defaults());
-    book.apply(new JobSubmitted(id, request, VIDEO, new PipelinePlan("{}", 0, List.of()), 1000));
+    book.apply(new JobSubmitted(id, request, VIDEO, pipeline, 1000));
     List<PlannedChunk> planned = new java.util.ArrayList<>();
     for (int i = 0; i < chunks; i++) {
       planned.add(new PlannedChunk(i * 10, i * 10 + 10, i * 10L, i * 10L + 10));
@@ -37,6 +41,38 @@ class JobBookTest {
     var next = book.nextPending().orElseThrow();
     assertThat(next.job().id).isEqualTo("old");
     assertThat(next.chunk().index).isEqualTo(0);
+  }
+
+  @Test
+  void aDeviceNeverGetsAChunkWhosePipelineCannotFitItsBudget() {
+    JobBook book = withJob(new JobBook(), "big", 5, 1, new PipelinePlan("{}", 8_000, List.of("upscaler")));
+    withJob(book, "small", 0, 1, new PipelinePlan("{}", 1_000, List.of("detector")));
+
+    var smallDevice = new DeviceFit(4_000, java.util.Set.of());
+    assertThat(book.nextPending(smallDevice).orElseThrow().job().id).isEqualTo("small");
+    assertThat(book.nextPending(new DeviceFit(16_000, java.util.Set.of())).orElseThrow().job().id).isEqualTo("big");
+    book.apply(new ChunkLeased("small", 0, 1, "w", 5000, 1000));
+    assertThat(book.nextPending(smallDevice)).as("only the big job is left").isEmpty();
+  }
+
+  @Test
+  void atEqualPriorityADeviceGetsTheJobWhoseModelsItAlreadyHolds() {
+    JobBook book = withJob(new JobBook(), "older", 0, 1, new PipelinePlan("{}", 1_000, List.of("restorer")));
+    withJob(book, "younger", 0, 1, new PipelinePlan("{}", 1_000, List.of("detector", "recognizer")));
+
+    var holdsDetector = new DeviceFit(10_000, java.util.Set.of("detector", "recognizer"));
+    assertThat(book.nextPending(holdsDetector).orElseThrow().job().id).isEqualTo("younger");
+    assertThat(book.nextPending(new DeviceFit(10_000, java.util.Set.of("detector"))).orElseThrow().job().id)
+        .as("affinity needs every model resident").isEqualTo("older");
+    assertThat(book.nextPending(DeviceFit.ANY).orElseThrow().job().id).isEqualTo("older");
+  }
+
+  @Test
+  void priorityComesBeforeModelAffinity() {
+    JobBook book = withJob(new JobBook(), "resident", 0, 1, new PipelinePlan("{}", 1_000, List.of("detector")));
+    withJob(book, "urgent", 9, 1, new PipelinePlan("{}", 1_000, List.of("upscaler")));
+    assertThat(book.nextPending(new DeviceFit(10_000, java.util.Set.of("detector"))).orElseThrow().job().id)
+        .isEqualTo("urgent");
   }
 
   @Test
