@@ -18,11 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * One job end to end on the embedded farm in this process, sampled every 200 ms: frames done (job
- * status), process RSS, JVM heap, direct buffers and JavaCPP's native bytes, and the memory managers' used and peak bytes
+ * status), process RSS, JVM heap and direct buffers, and the memory managers' used and peak bytes
  * (from {@code GET /api/v1/nodes}). Prints fps over the first and the last tenth of the frames and the
  * peaks; run it on a video and on one ten times longer to see that memory stays flat.
  *
@@ -33,7 +32,7 @@ public final class LongVideoBench {
   private static final long POLL_MILLIS = 200;
 
   record Sample(long atMillis, String state, int framesDone, long rssBytes, long heapUsedBytes, long heapCommittedBytes,
-      long nonHeapCommittedBytes, long directBytes, long javacppBytes, long managerUsedBytes, long managerPeakBytes) {}
+      long nonHeapCommittedBytes, long directBytes, long managerUsedBytes, long managerPeakBytes) {}
 
   public static void main(String[] args) throws Exception {
     Path input = Path.of(args[0]).toAbsolutePath();
@@ -93,10 +92,10 @@ public final class LongVideoBench {
     System.out.printf("memory: RSS idle %s, peak %s (first half of frames %s, second half %s; VmHWM %s)%n", mib(idleRss),
         mib(max(samples, Sample::rssBytes)), mib(max(firstHalf, Sample::rssBytes)), mib(max(secondHalf, Sample::rssBytes)),
         mib(procStatus("VmHWM")));
-    System.out.printf("memory peaks: heap used %s, heap committed %s, non-heap committed %s, direct buffers %s,"
-        + " JavaCPP native %s; manager used %s, manager peakBytes %s%n", mib(max(samples, Sample::heapUsedBytes)),
+    System.out.printf("memory peaks: heap used %s, heap committed %s, non-heap committed %s, direct buffers %s;"
+        + " manager used %s, manager peakBytes %s%n", mib(max(samples, Sample::heapUsedBytes)),
         mib(max(samples, Sample::heapCommittedBytes)), mib(max(samples, Sample::nonHeapCommittedBytes)),
-        mib(max(samples, Sample::directBytes)), mib(max(samples, Sample::javacppBytes)),
+        mib(max(samples, Sample::directBytes)),
         mib(max(samples, Sample::managerUsedBytes)), mib(max(samples, Sample::managerPeakBytes)));
   }
 
@@ -112,7 +111,7 @@ public final class LongVideoBench {
     MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();
     return new Sample(System.currentTimeMillis(), status.path("state").asText(), status.path("framesDone").asInt(),
         rssBytes(), jvm.getHeapMemoryUsage().getUsed(), jvm.getHeapMemoryUsage().getCommitted(),
-        jvm.getNonHeapMemoryUsage().getCommitted(), direct, Pointer.totalBytes(), used, peak);
+        jvm.getNonHeapMemoryUsage().getCommitted(), direct, used, peak);
   }
 
   private static void awaitDevices(FarmClient client, int devices) throws InterruptedException {
@@ -165,10 +164,10 @@ public final class LongVideoBench {
   private static void writeTimeline(Path csv, List<Sample> samples) throws IOException {
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(csv))) {
       out.println("atMillis,state,framesDone,rssBytes,heapUsedBytes,heapCommittedBytes,nonHeapCommittedBytes,directBytes,"
-          + "javacppBytes,managerUsedBytes,managerPeakBytes");
+          + "managerUsedBytes,managerPeakBytes");
       for (Sample s : samples) {
-        out.printf("%d,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d%n", s.atMillis(), s.state(), s.framesDone(), s.rssBytes(),
-            s.heapUsedBytes(), s.heapCommittedBytes(), s.nonHeapCommittedBytes(), s.directBytes(), s.javacppBytes(),
+        out.printf("%d,%s,%d,%d,%d,%d,%d,%d,%d,%d%n", s.atMillis(), s.state(), s.framesDone(), s.rssBytes(),
+            s.heapUsedBytes(), s.heapCommittedBytes(), s.nonHeapCommittedBytes(), s.directBytes(),
             s.managerUsedBytes(), s.managerPeakBytes());
       }
     }
