@@ -3,8 +3,6 @@ package io.framefarm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -19,23 +17,16 @@ final class JobsCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client = new ClientOptions();
 
-  @Spec
-  CommandSpec spec;
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
-
   @Override
   public Integer call() throws Exception {
     FarmClient farm = client.client();
     JsonNode jobs = farm.jobs();
     if (asJson) {
-      out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(jobs));
+      client.out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(jobs));
       return ExitCodes.OK;
     }
-    out().println(HEADER);
-    jobs.forEach(job -> out().println(row(job)));
+    client.out().println(HEADER);
+    jobs.forEach(job -> client.out().println(row(job)));
     return ExitCodes.OK;
   }
 

@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -25,30 +23,23 @@ final class NodesCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client = new ClientOptions();
 
-  @Spec
-  CommandSpec spec;
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
-
   @Override
   public Integer call() throws Exception {
     FarmClient farm = client.client();
     if (watch) {
       farm.events(event -> {
-        out().println(eventLine(event));
-        out().flush();
+        client.out().println(eventLine(event));
+        client.out().flush();
       });
       return ExitCodes.OK;
     }
     JsonNode nodes = farm.nodes();
     if (asJson) {
-      out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(nodes));
+      client.out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(nodes));
       return ExitCodes.OK;
     }
-    out().println(HEADER);
-    nodes.path("devices").forEach(d -> out().println(row(d)));
+    client.out().println(HEADER);
+    nodes.path("devices").forEach(d -> client.out().println(row(d)));
     return ExitCodes.OK;
   }
 

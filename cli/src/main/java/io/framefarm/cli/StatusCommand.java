@@ -3,8 +3,6 @@ package io.framefarm.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,27 +18,20 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client = new ClientOptions();
 
-  @Spec
-  CommandSpec spec;
-
-  private java.io.PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
-
   @Override
   public Integer call() throws Exception {
     FarmClient farm = client.client();
     JsonNode job = farm.job(jobId);
     if (asJson) {
-      out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(job));
+      client.out().println(farm.json().writerWithDefaultPrettyPrinter().writeValueAsString(job));
       return ExitCodes.OK;
     }
-    out().println(JobsCommand.HEADER);
-    out().println(JobsCommand.row(job));
+    client.out().println(JobsCommand.HEADER);
+    client.out().println(JobsCommand.row(job));
     if (job.path("failure").isTextual()) {
-      out().println("failure: " + job.path("failure").asText());
+      client.out().println("failure: " + job.path("failure").asText());
     }
-    job.path("attemptFailures").forEach(f -> out().println("  " + f.asText()));
+    job.path("attemptFailures").forEach(f -> client.out().println("  " + f.asText()));
     return ExitCodes.OK;
   }
 }
