@@ -100,7 +100,7 @@ class BadInputTest {
         { "name": "too-big", "models": [ { "id": "huge", "path": "%s", "input": { "width": 320, "height": 240 },
           "estimatedBytes": 1099511627776 } ], "stages": [ { "type": "frame-model", "model": "huge" } ] }
         """.formatted(model));
-    awaitDeviceReport();
+    TestFarms.awaitDevices(new FarmClient(url), 1); // budgets are known once the worker has reported
     Path video = TestVideos.small(TestVideos.cacheDir());
     Run run = farm("submit", video.toString(), "-o", work.resolve("big.mp4").toString(), "--pipeline",
         tooBig.toString(), "--coordinator", url);
@@ -116,16 +116,6 @@ class BadInputTest {
         missing.toString(), "--coordinator", url);
     assertThat(gone.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(gone.err()).contains("gone.onnx").contains("does not exist");
-  }
-
-  /** Budgets are known once the worker's memory manager has reported. */
-  private void awaitDeviceReport() throws InterruptedException {
-    FarmClient client = new FarmClient(url);
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (client.nodes().path("devices").isEmpty()) {
-      assertThat(System.nanoTime()).as("a device report within 30 s").isLessThan(end);
-      Thread.sleep(100); // polling a condition with a deadline
-    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.framefarm.media.testing.FrameHashes;
 import io.framefarm.media.testing.TestVideos;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,13 +31,8 @@ class CoordinatorRestartTest {
       firstNode = first.system().address().toString();
       FarmClient client = new FarmClient(first.apiUrl());
       id = client.submit(TestFarms.job(input, output, "identity", 5, true));
-      JsonNode job = client.job(id);
-      long end = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      while (job.path("chunksDone").asInt() < 3) {
-        assertThat(System.nanoTime()).as("3 chunks within 2 minutes: %s", job).isLessThan(end);
-        Thread.sleep(50); // polling a condition with a deadline
-        job = client.job(id);
-      }
+      JsonNode job = Awaitility.await("3 chunks done").atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(50)).until(() -> client.job(id), j -> j.path("chunksDone").asInt() >= 3);
       doneBeforeStop = job.path("chunksDone").asInt();
       assertThat(doneBeforeStop).as("the job must still be running when the farm stops").isLessThan(job.path("chunks").asInt());
     }

@@ -47,7 +47,7 @@ class EmbeddedFarmTest {
     farm.close();
   }
 
-  private JsonNode run(Path input, String name, String pipeline, int chunkFrames) throws InterruptedException {
+  private JsonNode run(Path input, String name, String pipeline, int chunkFrames) {
     Path output = work.resolve(name + ".mp4");
     String id = client.submit(TestFarms.job(input, output, pipeline, chunkFrames, true));
     JsonNode job = TestFarms.awaitFinished(client, id, JOB_DEADLINE);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +48,7 @@ class ModelEvictionFarmTest {
     try (FarmNode farm = FarmNode.start(config, new FarmNode.WorkerOptions(1, "none", 100 * MIB))) {
       String url = farm.apiUrl();
       FarmClient client = new FarmClient(url);
-      awaitDevice(client);
+      TestFarms.awaitDevices(client, 1);
       StringWriter watched = new StringWriter();
       Thread watcher = new Thread(() -> Farm.run(new PrintWriter(watched, true), new PrintWriter(new StringWriter()),
           "nodes", "--watch", "--coordinator", url));
@@ -85,19 +86,8 @@ class ModelEvictionFarmTest {
     }
   }
 
-  private static void awaitDevice(FarmClient client) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (client.nodes().path("devices").isEmpty()) {
-      assertThat(System.nanoTime()).as("a device report within 30 s").isLessThan(end);
-      Thread.sleep(100); // polling a condition with a deadline
-    }
-  }
-
-  private static void awaitText(StringWriter writer, String text) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!writer.toString().contains(text)) {
-      assertThat(System.nanoTime()).as("'%s' in farm nodes --watch within 30 s: %s", text, writer).isLessThan(end);
-      Thread.sleep(100); // polling a condition with a deadline
-    }
+  private static void awaitText(StringWriter writer, String text) {
+    Awaitility.await("'" + text + "' in farm nodes --watch").atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100)).until(() -> writer.toString().contains(text));
   }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /** Farms for tests: real actor systems on loopback ports, with every message serialized as on the wire. */
 final class TestFarms {
@@ -38,20 +39,16 @@ final class TestFarms {
     return job;
   }
 
-  /**
-   * Waits for the job to finish by polling its status, within a generous deadline (a test that
-   * hangs should fail with the job's last state, not time out the build).
-   */
-  static JsonNode awaitFinished(FarmClient client, String id, Duration deadline) throws InterruptedException {
-    long end = System.nanoTime() + deadline.toNanos();
-    JsonNode job = client.job(id);
-    while (!List.of("COMPLETED", "FAILED", "CANCELLED").contains(job.path("state").asText())) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("job " + id + " not finished within " + deadline + ": " + job);
-      }
-      Thread.sleep(100); // polling interval while waiting on a condition with a deadline
-      job = client.job(id);
-    }
-    return job;
+  /** Waits for the job to finish (a hung job fails the test with its last state, not the build's timeout). */
+  static JsonNode awaitFinished(FarmClient client, String id, Duration deadline) {
+    return Awaitility.await("job " + id + " to finish").atMost(deadline).pollInterval(Duration.ofMillis(100))
+        .until(() -> client.job(id), job -> List.of("COMPLETED", "FAILED", "CANCELLED")
+            .contains(job.path("state").asText()));
+  }
+
+  /** Waits until {@code devices} devices have reported their memory: their nodes are up and connected. */
+  static void awaitDevices(FarmClient client, int devices) {
+    Awaitility.await(devices + " device report(s)").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+        .until(() -> client.nodes().path("devices").size() >= devices);
   }
 }

@@ -53,7 +53,7 @@ class TextPipelinesFarmTest {
     farm.close();
   }
 
-  private Path run(String pipeline) throws InterruptedException {
+  private Path run(String pipeline) {
     Path output = work.resolve(pipeline + ".mp4");
     String id = client.submit(TestFarms.job(input, output, pipeline, 30, true));
     JsonNode job = TestFarms.awaitFinished(client, id, Duration.ofMinutes(5));

@@ -34,7 +34,7 @@ class ThreeNodeClusterTest {
          FarmNode workerB = FarmNode.start(
             TestFarms.config(List.of("worker"), work.resolve("worker-b"), List.of(seed), 0), 1)) {
       FarmClient client = new FarmClient(coordinator.apiUrl());
-      awaitDevices(client, 2);
+      TestFarms.awaitDevices(client, 2);
 
       Path input = TestVideos.small(TestVideos.cacheDir());
       Path output = work.resolve("out.mp4");
@@ -49,17 +49,6 @@ class ThreeNodeClusterTest {
       assertThat(FrameHashes.video(output))
           .isEqualTo(FrameHashes.videoFiltered(input, "lutyuv=y=255-val:u=255-val:v=255-val"));
       assertThat(FrameHashes.audioPackets(output)).isEqualTo(FrameHashes.audioPackets(input));
-    }
-  }
-
-  /** Both workers are up and connected once their memory reports reach the coordinator. */
-  private static void awaitDevices(FarmClient client, int devices) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    while (client.nodes().path("devices").size() < devices) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("workers did not report within a minute: " + client.nodes());
-      }
-      Thread.sleep(100); // polling a condition with a deadline
     }
   }
 
