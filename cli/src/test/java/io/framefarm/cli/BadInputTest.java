@@ -80,6 +80,21 @@ class BadInputTest {
   }
 
   @Test
+  void aCancelledJobStopsAndAnUnknownJobIsRefused() {
+    FarmClient client = new FarmClient(url);
+    String id = client.submit(TestFarms.job(TestVideos.h264Aac(TestVideos.cacheDir(), 20), work.resolve("cancelled.mp4"),
+        "identity", 1, false));
+    StringWriter out = new StringWriter();
+    assertThat(Farm.run(new PrintWriter(out, true), new PrintWriter(new StringWriter()), "cancel", id,
+        "--coordinator", url)).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString()).contains(id + " cancelled");
+    assertThat(client.job(id).path("state").asText()).isEqualTo("CANCELLED");
+    Run unknown = farm("cancel", "job-nope", "--coordinator", url);
+    assertThat(unknown.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(unknown.err()).contains("no job job-nope");
+  }
+
+  @Test
   void badUsageIsExitCodeTwo() {
     assertThat(farm("submit").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(farm("no-such-command").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
