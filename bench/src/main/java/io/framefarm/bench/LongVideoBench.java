@@ -30,6 +30,7 @@ import java.util.stream.Stream;
  */
 public final class LongVideoBench {
   private static final long POLL_MILLIS = 200;
+  private static final double MIB = 1024.0 * 1024;
 
   record Sample(long atMillis, String state, int framesDone, long rssBytes, long heapUsedBytes, long heapCommittedBytes,
       long nonHeapCommittedBytes, long directBytes, long managerUsedBytes, long managerPeakBytes) {}
@@ -97,6 +98,10 @@ public final class LongVideoBench {
         mib(max(samples, Sample::heapCommittedBytes)), mib(max(samples, Sample::nonHeapCommittedBytes)),
         mib(max(samples, Sample::directBytes)),
         mib(max(samples, Sample::managerUsedBytes)), mib(max(samples, Sample::managerPeakBytes)));
+    // One line per run, for collecting medians over repeated runs.
+    System.out.printf("RESULT\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f%n", input.getFileName(), pipeline, total,
+        firstFps, lastFps, allFps, max(samples, Sample::rssBytes) / MIB, max(firstHalf, Sample::rssBytes) / MIB,
+        max(secondHalf, Sample::rssBytes) / MIB, max(samples, Sample::managerPeakBytes) / MIB);
   }
 
   private static Sample sample(JsonNode status, JsonNode nodes) {
@@ -158,7 +163,7 @@ public final class LongVideoBench {
   }
 
   private static String mib(long bytes) {
-    return String.format("%.1f MiB", bytes / (1024.0 * 1024));
+    return String.format("%.1f MiB", bytes / MIB);
   }
 
   private static void writeTimeline(Path csv, List<Sample> samples) throws IOException {
