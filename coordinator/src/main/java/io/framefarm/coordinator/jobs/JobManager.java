@@ -11,9 +11,11 @@ import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -21,7 +23,6 @@ import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
@@ -335,7 +336,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
       return Effect().none();
     }
     List<JobEvent> events = new ArrayList<>();
-    java.util.Set<String> failedJobs = new java.util.HashSet<>();
+    Set<String> failedJobs = new HashSet<>();
     for (Candidate l : leases) {
       events.add(new ChunkFailed(l.job().id, l.chunk().index, l.chunk().attempts, reason));
       if (l.chunk().attempts >= settings.maxAttempts() && failedJobs.add(l.job().id)) {
