@@ -88,14 +88,28 @@ public final class FarmClient {
     }
   }
 
+  /** The answer as JSON; Pekko HTTP's own errors (unknown path, timeouts) are plain text, kept as {"error": text}. */
+  private JsonNode parse(String body) {
+    if (body.isEmpty()) {
+      return json.nullNode();
+    }
+    try {
+      return json.readTree(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return json.createObjectNode().put("error", body.strip());
+    }
+  }
+
   private JsonNode call(String method, String path, Object body) {
     try {
       HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
           : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body));
-      HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+      // A submission probes the whole input before it answers.
+      Duration timeout = method.equals("POST") ? Duration.ofMinutes(5) : Duration.ofSeconds(60);
+      HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
           .header("Content-Type", "application/json").method(method, publisher).build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      JsonNode answer = response.body().isEmpty() ? json.nullNode() : json.readTree(response.body());
+      JsonNode answer = parse(response.body());
       int status = response.statusCode();
       if (status >= 400 && status < 500) {
         throw new Refused(status, answer.path("error").asText(response.body()));

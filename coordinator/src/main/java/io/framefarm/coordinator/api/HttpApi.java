@@ -26,6 +26,8 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 /** The farm's JSON API under {@code /api/v1}: submit, list, inspect and cancel jobs. */
 public final class HttpApi extends AllDirectives {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(15);
+  /** A submission probes its input (a packet scan of the whole file) before it answers. */
+  private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(5);
 
   private final ActorSystem<?> system;
   private final ActorRef<JobManagerCommand> jobManager;
@@ -51,7 +53,7 @@ public final class HttpApi extends AllDirectives {
         memory.routes(),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
-                post(() -> entity(Unmarshaller.entityToString(), this::submit)),
+                post(() -> withRequestTimeout(SUBMIT_TIMEOUT, () -> entity(Unmarshaller.entityToString(), this::submit))),
                 get(this::listJobs))),
             pathPrefix(PathMatchers.segment(), id -> concat(
                 pathEndOrSingleSlash(() -> get(() -> jobStatus(id))),
@@ -61,10 +63,10 @@ public final class HttpApi extends AllDirectives {
   private Route submit(String body) {
     CompletionStage<HttpResponse> response = CompletableFuture
         .supplyAsync(() -> parse(body), blocking)
-        .thenCompose(request -> memory.largestBudget().thenApplyAsync(budget -> new Object[] {request, budget},
-            blocking))
-        .thenCompose(args -> AskPattern.<JobManagerCommand, SubmitReply>ask(jobManager,
-            replyTo -> validator.validate((SubmitRequest) args[0], (Long) args[1], replyTo), ASK_TIMEOUT,
+        // Probing a long input takes a while: done before the ask, so the ask's timeout covers the job manager only.
+        .thenCompose(request -> memory.largestBudget()
+            .thenApplyAsync(budget -> validator.validate(request, budget), blocking))
+        .thenCompose(valid -> AskPattern.<JobManagerCommand, SubmitReply>ask(jobManager, valid::submit, ASK_TIMEOUT,
             system.scheduler()))
         .thenApply(reply -> reply instanceof JobAccepted accepted
             ? respond(StatusCodes.CREATED, Map.of("id", accepted.jobId()))

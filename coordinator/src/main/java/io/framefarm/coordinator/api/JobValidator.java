@@ -51,7 +51,7 @@ public final class JobValidator {
    *
    * @param largestBudgetBytes the largest device budget in the cluster; Long.MAX_VALUE while none is known
    */
-  public SubmitJob validate(SubmitRequest body, long largestBudgetBytes, ActorRef<SubmitReply> replyTo) {
+  public ValidJob validate(SubmitRequest body, long largestBudgetBytes) {
     if (body == null) {
       throw new InvalidJobException("request body is missing");
     }
@@ -64,6 +64,9 @@ public final class JobValidator {
       throw new InvalidJobException("chunkFrames must be at least 1, got " + chunkFrames);
     }
     int priority = body.priority() == null ? 0 : body.priority();
+    if (Math.abs((long) priority) > 1000) {
+      throw new InvalidJobException("priority must be between -1000 and 1000, got " + priority);
+    }
     EncodeSpec encode = encodeSpec(body);
     checkOutput(input, output);
 
@@ -83,7 +86,14 @@ public final class JobValidator {
     var video = new VideoSpec(v.width(), v.height(), v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(),
         v.frameRateDen());
     var request = new JobRequest(input.toString(), output.toString(), pipeline, chunkFrames, priority, encode);
-    return new SubmitJob(request, video, chunks, plan, replyTo);
+    return new ValidJob(request, video, chunks, plan);
+  }
+
+  /** A job that passed every check, probed and planned: only the reply address is missing. */
+  public record ValidJob(JobRequest request, VideoSpec video, List<PlannedChunk> chunks, PipelinePlan plan) {
+    public SubmitJob submit(ActorRef<SubmitReply> replyTo) {
+      return new SubmitJob(request, video, chunks, plan, replyTo);
+    }
   }
 
   /** Resolves and checks the pipeline: models exist, match their sha256, are ONNX of the declared input, fit a device. */

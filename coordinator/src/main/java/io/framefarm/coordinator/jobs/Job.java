@@ -18,12 +18,21 @@ final class Job {
     final int index;
     final PlannedChunk range;
     ChunkState state = ChunkState.PENDING;
-    /** Leases handed out so far; the current lease's attempt number. */
+    /**
+     * Leases handed out so far; the current lease's attempt number, which fences late reports. Leases
+     * released by a coordinator restart count here but not in {@link #failures}.
+     */
     int attempts;
     String worker;
     long deadlineMillis;
+    /** When the current lease's worker was sent the chunk; 0 while its segment is being cut. */
+    long assignedAtMillis;
     int framesDone;
-    /** Lease expiries observed for this chunk after a coordinator restart do not count as failures. */
+    /** The worker's result is being pulled and checked: its lease must not expire meanwhile. */
+    boolean storing;
+    /** The worker whose attempt failed last; the scheduler gives the retry to another worker if it can. */
+    String lastFailedWorker;
+    /** Failed attempts; the job fails when these reach the limit. */
     final List<String> failures = new ArrayList<>();
 
     Chunk(int index, PlannedChunk range) {
@@ -40,6 +49,8 @@ final class Job {
   final long sequence;
   final List<Chunk> chunks = new ArrayList<>();
   final List<String> attemptFailures = new ArrayList<>();
+  /** Failed attempts of this job per worker: a worker that keeps failing it is passed over (Flamenco's rule). */
+  final java.util.Map<String, Integer> failuresByWorker = new java.util.HashMap<>();
   State state = State.QUEUED;
   long startedAtMillis;
   long finishedAtMillis;

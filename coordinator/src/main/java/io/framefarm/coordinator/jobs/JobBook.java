@@ -47,7 +47,9 @@ public final class JobBook {
       c.attempts = e.attempt();
       c.worker = e.worker();
       c.deadlineMillis = e.deadlineMillis();
+      c.assignedAtMillis = 0;
       c.framesDone = 0;
+      c.storing = false;
       if (job.state == Job.State.QUEUED) {
         job.state = Job.State.RUNNING;
         job.startedAtMillis = e.atMillis();
@@ -63,10 +65,15 @@ public final class JobBook {
       Chunk c = job.chunks.get(e.chunk());
       c.state = ChunkState.PENDING;
       c.framesDone = 0;
+      c.storing = false;
       String reason = "chunk " + e.chunk() + " attempt " + e.attempt() + (c.worker == null ? "" : " on " + c.worker)
           + ": " + e.reason();
       c.failures.add(reason);
       job.attemptFailures.add(reason);
+      if (c.worker != null) {
+        c.lastFailedWorker = c.worker;
+        job.failuresByWorker.merge(c.worker, 1, Integer::sum);
+      }
     } else if (event instanceof JobCompleted e) {
       job.state = Job.State.COMPLETED;
       job.finishedAtMillis = e.atMillis();
@@ -92,14 +99,22 @@ public final class JobBook {
         if (c.state == ChunkState.LEASED) {
           c.state = ChunkState.PENDING;
           c.framesDone = 0;
+          c.storing = false;
         }
       }
     }
   }
 
+  /** A worker that failed a job this often gets none of its chunks while other workers are there. */
+  static final int WORKER_FAILURES_PER_JOB = 3;
+
   /** The next chunk for any device: highest priority first, then the oldest job, then the lowest chunk. */
   Optional<Candidate> nextPending() {
     return nextPending(DeviceFit.ANY);
+  }
+
+  Optional<Candidate> nextPending(DeviceFit device) {
+    return nextPending(device, null, false);
   }
 
   /**
@@ -107,21 +122,29 @@ public final class JobBook {
    * priority first, then a job whose models are already resident there (model affinity), then the
    * oldest job, then the lowest chunk.
    */
-  Optional<Candidate> nextPending(DeviceFit device) {
+  /**
+   * As {@link #nextPending(DeviceFit)} for the slot {@code worker}. While {@code othersAvailable}, a
+   * worker is not handed back a chunk whose last attempt failed on it, nor any chunk of a job it has
+   * failed {@value #WORKER_FAILURES_PER_JOB} times: one bad node must not use up a job's attempts.
+   */
+  Optional<Candidate> nextPending(DeviceFit device, String worker, boolean othersAvailable) {
+    boolean avoid = worker != null && othersAvailable;
     return jobs.values().stream()
         .filter(j -> j.state == Job.State.QUEUED || j.state == Job.State.RUNNING)
         .filter(j -> device.canHold(j.pipeline.memoryNeedBytes()))
-        .sorted(Comparator.comparingInt((Job j) -> -j.request.priority())
+        .filter(j -> !avoid || j.failuresByWorker.getOrDefault(worker, 0) < WORKER_FAILURES_PER_JOB)
+        .sorted(Comparator.comparing((Job j) -> j.request.priority(), Comparator.reverseOrder())
             .thenComparing(j -> !device.holdsAll(j.pipeline.modelIds()))
             .thenComparingLong(j -> j.sequence))
-        .flatMap(j -> j.chunks.stream().filter(c -> c.state == ChunkState.PENDING).map(c -> new Candidate(j, c)))
+        .flatMap(j -> j.chunks.stream().filter(c -> c.state == ChunkState.PENDING)
+            .filter(c -> !avoid || !worker.equals(c.lastFailedWorker)).map(c -> new Candidate(j, c)))
         .findFirst();
   }
 
 
-  /** Leases whose deadline has passed. */
+  /** Leases whose deadline has passed; never one whose result is being stored. */
   List<Candidate> expiredLeases(long nowMillis) {
-    return leased().stream().filter(c -> c.chunk().deadlineMillis < nowMillis).toList();
+    return leased().stream().filter(c -> !c.chunk().storing && c.chunk().deadlineMillis < nowMillis).toList();
   }
 
   /** Leases held by workers whose address starts with {@code address} (a node that left the cluster). */

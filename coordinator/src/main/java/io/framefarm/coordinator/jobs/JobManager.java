@@ -44,8 +44,18 @@ import org.apache.pekko.util.ByteString;
  */
 public final class JobManager extends EventSourcedBehavior<JobManagerCommand, JobEvent, JobBook> {
 
-  /** Limits of the scheduler, from {@code framefarm.coordinator}. */
-  public record Settings(Duration leaseTimeout, int maxAttempts) {}
+  /**
+   * Limits of the scheduler, from {@code framefarm.coordinator}. A lease is renewed only by progress:
+   * by frames done, or, before the first frame (segment transfer, model loads), for {@code startupGrace}.
+   */
+  public record Settings(Duration leaseTimeout, int maxAttempts, Duration startupGrace) {
+    public Settings(Duration leaseTimeout, int maxAttempts) {
+      this(leaseTimeout, maxAttempts, Duration.ofMinutes(3));
+    }
+  }
+
+  /** A slot that asked within this long counts as available to take a retry. */
+  private static final Duration WORKER_SEEN = Duration.ofSeconds(15);
 
   private enum Tick implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -71,6 +81,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   private final Settings settings;
   /** Slots that asked for work when there was none, in arrival order; answered as work appears. */
   private final Map<ActorRef<WorkerCommand>, RequestWork> waiting = new LinkedHashMap<>();
+  /** When each slot last asked for work, to know whether another one could take a retry. */
+  private final Map<String, Long> workersSeen = new java.util.HashMap<>();
 
   public static Behavior<JobManagerCommand> create(ChunkTransfer transfer, Settings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -118,6 +130,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     for (Job job : book.jobs()) {
       if (job.state == Job.State.ASSEMBLING) {
         startAssembly(job);
+      } else if (!job.active()) {
+        transfer.forget(job.id); // files of a job that ended just before a crash
       }
     }
     context.getLog().info("Job manager recovered {} jobs", book.jobs().size());
@@ -172,8 +186,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     if (job.isEmpty()) {
       return reply(c.replyTo(), new JobNotFound(c.jobId()));
     }
-    if (!job.get().active()) {
-      return reply(c.replyTo(), job.get().status());
+    if (!job.get().active() || job.get().state == Job.State.ASSEMBLING) {
+      return reply(c.replyTo(), job.get().status()); // finished, or too late: the output is being written
     }
     return Effect().persist(new JobCancelled(c.jobId(), System.currentTimeMillis())).thenRun(b -> {
       c.replyTo().tell(b.job(c.jobId()).orElseThrow().status());
@@ -182,11 +196,17 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   }
 
   private Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {
-    if (book.holdsLease(workerId(c.worker()))) {
+    String worker = workerId(c.worker());
+    long now = System.currentTimeMillis();
+    workersSeen.put(worker, now);
+    workersSeen.values().removeIf(seen -> now - seen > WORKER_SEEN.toMillis() * 4);
+    if (book.holdsLease(worker)) {
       // A repeated request that crossed its assignment in flight; the slot gets one chunk at a time.
       return Effect().none();
     }
-    var next = book.nextPending(DeviceFit.of(c.snapshot()));
+    boolean othersAvailable = workersSeen.entrySet().stream()
+        .anyMatch(e -> !e.getKey().equals(worker) && now - e.getValue() <= WORKER_SEEN.toMillis());
+    var next = book.nextPending(DeviceFit.of(c.snapshot()), worker, othersAvailable);
     if (next.isEmpty()) {
       waiting.put(c.worker(), c);
       return Effect().none();
@@ -218,19 +238,33 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
 
   private Effect<JobEvent, JobBook> onSegmentReady(JobBook book, SegmentReady c) {
     AssignChunk a = c.assignment();
-    if (currentLease(book, a.jobId(), a.chunk(), a.attempt()) == null) {
+    Chunk chunk = currentLease(book, a.jobId(), a.chunk(), a.attempt());
+    if (chunk == null) {
+      forgetIfEnded(book, a.jobId());
       return Effect().none(); // the lease ended while the segment was cut; the worker asks again on its own
     }
+    // The lease's clock starts when the worker can know of it, not while the coordinator cut its input.
+    long now = System.currentTimeMillis();
+    chunk.assignedAtMillis = now;
+    chunk.deadlineMillis = now + settings.leaseTimeout().toMillis();
     c.worker().tell(a);
     return Effect().none();
   }
 
   private Effect<JobEvent, JobBook> onChunkProgress(JobBook book, ChunkProgress c) {
     Chunk chunk = currentLease(book, c.jobId(), c.chunk(), c.attempt());
-    if (chunk != null) {
-      // Progress renews the lease; not journaled because a restart releases every lease anyway.
+    if (chunk == null) {
+      return Effect().none();
+    }
+    // Only progress renews the lease (a hung decoder or model must not hold a chunk forever); before
+    // the first frame, input transfer and model loads get a grace period. Not journaled: a restart
+    // releases every lease anyway.
+    long now = System.currentTimeMillis();
+    boolean advanced = c.framesDone() > chunk.framesDone;
+    boolean starting = c.framesDone() == 0 && now - chunk.assignedAtMillis < settings.startupGrace().toMillis();
+    if (advanced || starting) {
       chunk.framesDone = c.framesDone();
-      chunk.deadlineMillis = System.currentTimeMillis() + settings.leaseTimeout().toMillis();
+      chunk.deadlineMillis = now + settings.leaseTimeout().toMillis();
     }
     return Effect().none();
   }
@@ -241,7 +275,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
       return reply(c.worker(), new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), false,
           "stale result: the lease ended or moved to another attempt"));
     }
-    chunk.deadlineMillis = System.currentTimeMillis() + settings.leaseTimeout().toMillis();
+    chunk.storing = true; // however long the upload and the check take, this lease does not expire
     context.pipeToSelf(transfer.receiveResult(c.jobId(), c.chunk(), c.attempt(), c.result(), chunk.range.frames(),
             c.textJson()),
         (Integer frames, Throwable error) -> error != null
@@ -252,6 +286,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
 
   private Effect<JobEvent, JobBook> onResultStored(JobBook book, ResultStored c) {
     if (currentLease(book, c.jobId(), c.chunk(), c.attempt()) == null) {
+      forgetIfEnded(book, c.jobId());
       return reply(c.worker(), new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), false,
           "stale result: the lease ended while the result was stored"));
     }
@@ -266,6 +301,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
 
   private Effect<JobEvent, JobBook> onResultRejected(JobBook book, ResultRejected c) {
     c.worker().tell(new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), false, c.reason()));
+    forgetIfEnded(book, c.jobId());
     return failAttempt(book, c.jobId(), c.chunk(), c.attempt(), c.reason());
   }
 
@@ -283,8 +319,9 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     context.getLog().warn("{} chunk {} attempt {} failed: {}", jobId, chunkIndex, attempt, reason);
     List<JobEvent> events = new ArrayList<>();
     events.add(new ChunkFailed(jobId, chunkIndex, attempt, reason));
-    if (attempt >= settings.maxAttempts()) {
-      events.add(new JobFailed(jobId, "chunk " + chunkIndex + " failed " + attempt + " times; last: " + reason,
+    int failures = chunk.failures.size() + 1;
+    if (failures >= settings.maxAttempts()) {
+      events.add(new JobFailed(jobId, "chunk " + chunkIndex + " failed " + failures + " times; last: " + reason,
           System.currentTimeMillis()));
     }
     return Effect().persist(events).thenRun(b -> {
@@ -339,8 +376,9 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     Set<String> failedJobs = new HashSet<>();
     for (Candidate l : leases) {
       events.add(new ChunkFailed(l.job().id, l.chunk().index, l.chunk().attempts, reason));
-      if (l.chunk().attempts >= settings.maxAttempts() && failedJobs.add(l.job().id)) {
-        events.add(new JobFailed(l.job().id, "chunk " + l.chunk().index + " failed " + l.chunk().attempts
+      int failures = l.chunk().failures.size() + 1;
+      if (failures >= settings.maxAttempts() && failedJobs.add(l.job().id)) {
+        events.add(new JobFailed(l.job().id, "chunk " + l.chunk().index + " failed " + failures
             + " times; last: " + reason, System.currentTimeMillis()));
       }
     }
@@ -360,6 +398,13 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     List<RequestWork> parked = new ArrayList<>(waiting.values());
     waiting.clear();
     parked.forEach(r -> context.getSelf().tell(r));
+  }
+
+  /** A late result of a job that already ended may have recreated its files. */
+  private void forgetIfEnded(JobBook book, String jobId) {
+    if (book.job(jobId).map(j -> !j.active()).orElse(false)) {
+      transfer.forget(jobId);
+    }
   }
 
   /** The chunk if {@code attempt} is its live lease on an active job, else null (a stale report). */

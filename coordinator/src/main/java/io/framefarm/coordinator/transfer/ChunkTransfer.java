@@ -70,8 +70,8 @@ public final class ChunkTransfer {
   public CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
       int expectedFrames, String textJson) {
     Path part = store.partFile(jobId, chunk, attempt);
-    createParent(part);
-    return result.getSource().runWith(FileIO.toPath(part), materializer).thenApplyAsync(io -> {
+    return CompletableFuture.runAsync(() -> createParent(part), blocking)
+        .thenCompose(v -> result.getSource().runWith(FileIO.toPath(part), materializer)).thenApplyAsync(io -> {
       try {
         int frames = Probe.probe(part).frames().frameCount();
         if (frames != expectedFrames) {
@@ -120,8 +120,15 @@ public final class ChunkTransfer {
     return CompletableFuture.runAsync(() -> store.deleteJob(jobId), blocking);
   }
 
+  /** The source's probe, once per job; probed outside the map so that a long probe blocks no other job. */
   private MediaInfo info(String jobId, String input) {
-    return probed.computeIfAbsent(jobId, id -> Probe.probe(Path.of(input)));
+    MediaInfo known = probed.get(jobId);
+    if (known != null) {
+      return known;
+    }
+    MediaInfo info = Probe.probe(Path.of(input));
+    MediaInfo raced = probed.putIfAbsent(jobId, info);
+    return raced != null ? raced : info;
   }
 
   private static void createParent(Path file) {

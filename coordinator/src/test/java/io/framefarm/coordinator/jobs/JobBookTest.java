@@ -91,6 +91,39 @@ class JobBookTest {
   }
 
   @Test
+  void aRetryGoesToAnotherWorkerWhileThereIsOne() {
+    JobBook book = withJob(new JobBook(), "j", 0, 2);
+    book.apply(new ChunkLeased("j", 0, 1, "bad", 5000, 1000));
+    book.apply(new ChunkFailed("j", 0, 1, "model file missing on this node"));
+
+    assertThat(book.nextPending(DeviceFit.ANY, "bad", true).orElseThrow().chunk().index)
+        .as("the bad worker gets another chunk").isEqualTo(1);
+    assertThat(book.nextPending(DeviceFit.ANY, "good", true).orElseThrow().chunk().index).isEqualTo(0);
+    assertThat(book.nextPending(DeviceFit.ANY, "bad", false).orElseThrow().chunk().index)
+        .as("alone, the worker retries its own failure").isEqualTo(0);
+  }
+
+  @Test
+  void aWorkerThatKeepsFailingAJobIsPassedOverForIt() {
+    JobBook book = withJob(new JobBook(), "j", 0, 4);
+    for (int chunk = 0; chunk < JobBook.WORKER_FAILURES_PER_JOB; chunk++) {
+      book.apply(new ChunkLeased("j", chunk, 1, "bad", 5000, 1000));
+      book.apply(new ChunkFailed("j", chunk, 1, "CUDA provider broken"));
+    }
+    assertThat(book.nextPending(DeviceFit.ANY, "bad", true)).isEmpty();
+    assertThat(book.nextPending(DeviceFit.ANY, "good", true)).isPresent();
+    assertThat(book.nextPending(DeviceFit.ANY, "bad", false)).as("unless no one else can").isPresent();
+  }
+
+  @Test
+  void aLeaseWhoseResultIsBeingStoredDoesNotExpire() {
+    JobBook book = withJob(new JobBook(), "j", 0, 1);
+    book.apply(new ChunkLeased("j", 0, 1, "w", 5000, 1000));
+    book.job("j").orElseThrow().chunks.get(0).storing = true;
+    assertThat(book.expiredLeases(60_000)).isEmpty();
+  }
+
+  @Test
   void leasesExpireAndAreFoundByNode() {
     JobBook book = withJob(new JobBook(), "j", 0, 2);
     book.apply(new ChunkLeased("j", 0, 1, "pekko://farm@a:1/user/s0", 5000, 1000));
@@ -130,6 +163,7 @@ class JobBookTest {
     var next = book.nextPending().orElseThrow();
     assertThat(next.chunk().index).isEqualTo(1);
     assertThat(next.chunk().attempts).as("the next lease of chunk 1 is attempt 2, fencing the old one").isEqualTo(1);
+    assertThat(next.chunk().failures).as("a released lease is not a failed attempt").isEmpty();
     assertThat(book.job("j").orElseThrow().chunks.get(0).state).isEqualTo(Job.ChunkState.DONE);
   }
 

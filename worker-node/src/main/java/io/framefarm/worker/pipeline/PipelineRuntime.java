@@ -172,7 +172,7 @@ public final class PipelineRuntime implements FrameStage {
     }
     try {
       Path tmp = sidecar.resolveSibling(sidecar.getFileName() + ".tmp");
-      JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+      JSON.writeValue(tmp.toFile(), root); // compact: it travels inside the chunk's ChunkDone message
       Files.move(tmp, sidecar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("writing the text sidecar " + sidecar + " failed", e);
