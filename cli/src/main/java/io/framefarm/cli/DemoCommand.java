@@ -62,8 +62,8 @@ final class DemoCommand implements Callable<Integer> {
       int code = SubmitCommand.report(done);
       if (code == ExitCodes.OK) {
         System.out.println("Output: " + output);
-        System.out.println("Chunks: " + done.path("chunks").asInt() + " of " + chunkFrames + " frames, done by "
-            + distinctWorkers(done) + " slot(s)");
+        System.out.println("Chunks: " + done.path("chunks").asInt() + " of up to " + chunkFrames
+            + " frames each, done by " + distinctWorkers(done) + " slot(s)");
       }
       return code;
     }

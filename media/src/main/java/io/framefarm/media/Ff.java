@@ -48,6 +48,11 @@ final class Ff {
     }
 
     /** AVERROR(EAGAIN) on Linux, the only platform our natives are built for. */
+    /** Routes FFmpeg's log to slf4j (this class's initializer) before code outside it calls FFmpeg. */
+    static void routeLogging() {
+        // the static initializer above does the work
+    }
+
     static final int EAGAIN = -11;
 
     private Ff() {}

@@ -31,6 +31,7 @@ public final class SampleVideo {
   public static Path generate(Path out, String source, int seconds, int width, int height, int fps, String caption) {
     String graph = String.format(source + "=size=%dx%d:rate=%d:duration=%d[out0];"
         + "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=%d[out1]", width, height, fps, seconds, seconds);
+    Ff.routeLogging(); // JavaCV's recorder dumps the format at FFmpeg's info level, on stderr otherwise
     try {
       Files.createDirectories(out.toAbsolutePath().getParent());
       try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(graph)) {
