@@ -221,8 +221,10 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     int attempt = chunk.attempts + 1;
     long now = System.currentTimeMillis();
     String workerPath = workerId(worker);
+    // Cutting the segment (the first one of a job probes the whole input) gets the startup grace;
+    // the lease timeout proper starts when the worker is told (onSegmentReady).
     var event = new ChunkLeased(job.id, chunk.index, attempt, workerPath,
-        now + settings.leaseTimeout().toMillis(), now);
+        now + Math.max(settings.leaseTimeout().toMillis(), settings.startupGrace().toMillis()), now);
     return Effect().persist(event).thenRun(b -> prepareSegment(job, chunk, attempt, worker));
   }
 
