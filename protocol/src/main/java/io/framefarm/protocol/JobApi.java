@@ -49,10 +49,13 @@ public final class JobApi {
 
   public sealed interface JobReply extends FarmMessage permits JobStatus, JobNotFound {}
 
-  /** A job as clients see it. {@code state}: QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED. */
+  /**
+   * A job as clients see it. {@code state}: QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED;
+   * {@code waiting}: why its pending chunks are not running, when the scheduler knows, else null.
+   */
   public record JobStatus(String id, JobRequest request, String state, int totalFrames, int framesDone, int chunks,
       int chunksDone, long submittedAtMillis, long startedAtMillis, long finishedAtMillis, String failure,
-      List<String> attemptFailures, List<String> chunkWorkers) implements JobReply {
+      List<String> attemptFailures, List<String> chunkWorkers, String waiting) implements JobReply {
     public JobStatus {
       attemptFailures = List.copyOf(attemptFailures);
       chunkWorkers = List.copyOf(chunkWorkers);

@@ -62,7 +62,7 @@ class FarmSerializerTest {
     assertThat(roundTrip(new JobRejected("no video stream"))).isEqualTo(new JobRejected("no video stream"));
 
     var status = new JobStatus("job-1", jobRequest, "FAILED", 600, 240, 3, 1, 10, 20, 30, "attempts exhausted",
-        List.of("chunk 2 attempt 1: lease expired"), List.of("a", "b"));
+        List.of("chunk 2 attempt 1: lease expired"), List.of("a", "b"), "needs 8 GiB, the largest device has 6 GiB");
     assertThat(roundTrip(status)).isEqualTo(status);
     assertThat(roundTrip(new JobList(List.of(status)))).isEqualTo(new JobList(List.of(status)));
   }

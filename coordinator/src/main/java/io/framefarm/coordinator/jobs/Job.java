@@ -86,9 +86,19 @@ final class Job {
   }
 
   JobStatus status() {
+    return status(0);
+  }
+
+  /** @param largestBudgetSeen the largest device budget among slots that asked for work; 0 if none yet */
+  JobStatus status(long largestBudgetSeen) {
+    long need = pipeline.memoryNeedBytes();
+    boolean waitsForDevice = (state == State.QUEUED || state == State.RUNNING) && largestBudgetSeen > 0
+        && need > largestBudgetSeen && chunks.stream().anyMatch(c -> c.state == ChunkState.PENDING);
+    String waiting = waitsForDevice ? "the pipeline needs " + need + " bytes but the largest device budget among "
+        + "the workers is " + largestBudgetSeen + " bytes: waiting for a bigger device" : null;
     int done = (int) chunks.stream().filter(c -> c.state == ChunkState.DONE).count();
     List<String> workers = chunks.stream().map(c -> c.worker == null ? "" : c.worker).toList();
     return new JobStatus(id, request, state.name(), totalFrames(), framesDone(), chunks.size(), done,
-        submittedAtMillis, startedAtMillis, finishedAtMillis, failure, attemptFailures, workers);
+        submittedAtMillis, startedAtMillis, finishedAtMillis, failure, attemptFailures, workers, waiting);
   }
 }

@@ -83,6 +83,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   private final Map<ActorRef<WorkerCommand>, RequestWork> waiting = new LinkedHashMap<>();
   /** When each slot last asked for work, to know whether another one could take a retry. */
   private final Map<String, Long> workersSeen = new java.util.HashMap<>();
+  /** The largest budget a device asking for work has had: a job needing more waits, and says so. */
+  private long largestBudgetSeen;
 
   public static Behavior<JobManagerCommand> create(ChunkTransfer transfer, Settings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -142,9 +144,9 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(SubmitJob.class, this::onSubmitJob)
         .onCommand(GetJob.class, (book, c) -> reply(c.replyTo(), book.job(c.jobId())
-            .<JobReply>map(Job::status).orElse(new JobNotFound(c.jobId()))))
+            .<JobReply>map(j -> j.status(largestBudgetSeen)).orElse(new JobNotFound(c.jobId()))))
         .onCommand(ListJobs.class, (book, c) -> reply(c.replyTo(), new JobList(book.jobs().stream()
-            .map(Job::status).toList())))
+            .map(j -> j.status(largestBudgetSeen)).toList())))
         .onCommand(CancelJob.class, this::onCancelJob)
         .onCommand(RequestWork.class, this::onRequestWork)
         .onCommand(SegmentReady.class, this::onSegmentReady)
@@ -199,6 +201,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     String worker = workerId(c.worker());
     long now = System.currentTimeMillis();
     workersSeen.put(worker, now);
+    largestBudgetSeen = Math.max(largestBudgetSeen, c.snapshot().budgetBytes());
     workersSeen.values().removeIf(seen -> now - seen > WORKER_SEEN.toMillis() * 4);
     if (book.holdsLease(worker)) {
       // A repeated request that crossed its assignment in flight; the slot gets one chunk at a time.

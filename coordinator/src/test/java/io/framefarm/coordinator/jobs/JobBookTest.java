@@ -56,6 +56,15 @@ class JobBookTest {
   }
 
   @Test
+  void aJobNoWorkerCanHoldSaysWhatItIsWaitingFor() {
+    JobBook book = withJob(new JobBook(), "big", 0, 1, new PipelinePlan("{}", 8_000, List.of("upscaler")));
+    Job job = book.job("big").orElseThrow();
+    assertThat(job.status(4_000).waiting()).contains("needs 8000 bytes").contains("4000 bytes");
+    assertThat(job.status(16_000).waiting()).isNull();
+    assertThat(job.status(0).waiting()).as("no worker has asked yet").isNull();
+  }
+
+  @Test
   void atEqualPriorityADeviceGetsTheJobWhoseModelsItAlreadyHolds() {
     JobBook book = withJob(new JobBook(), "older", 0, 1, new PipelinePlan("{}", 1_000, List.of("restorer")));
     withJob(book, "younger", 0, 1, new PipelinePlan("{}", 1_000, List.of("detector", "recognizer")));
