@@ -8,18 +8,14 @@ import io.framefarm.worker.memory.MemoryEvent;
 import io.framefarm.worker.memory.MemoryManager;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import io.framefarm.worker.report.MemoryPublisher;
+import io.framefarm.worker.slot.Scratch;
 import io.framefarm.worker.slot.WorkerSlot;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -47,7 +43,7 @@ public final class WorkerNode {
 
   public static Behavior<Void> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
     return Behaviors.setup(context -> {
-      clearScratch(settings.workDir());
+      Scratch.reset(settings.workDir());
       long hostBudget = settings.memoryBudgetBytes() > 0 ? settings.memoryBudgetBytes()
           : Devices.defaultHostBudget(settings.cpuSlots());
       List<Device> devices = Devices.discover(settings.gpus(), hostBudget, settings.cpuSlots());
@@ -72,21 +68,5 @@ public final class WorkerNode {
           devices.stream().map(Device::id).toList(), settings.workDir());
       return Behaviors.empty();
     });
-  }
-
-  /** Scratch files of a previous run belong to leases that have long been reassigned. */
-  private static void clearScratch(Path dir) {
-    try {
-      if (Files.exists(dir)) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-          for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-            Files.deleteIfExists(p);
-          }
-        }
-      }
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not prepare worker scratch dir " + dir, e);
-    }
   }
 }
