@@ -315,26 +315,13 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     return failAttempt(book, c.jobId(), c.chunk(), c.attempt(), c.reason());
   }
 
-  /** One attempt failed: the chunk goes back to pending, or the job fails once attempts run out. */
+  /** A report that an attempt failed, if it is still the chunk's live lease. */
   private Effect<JobEvent, JobBook> failAttempt(JobBook book, String jobId, int chunkIndex, int attempt, String reason) {
     Chunk chunk = currentLease(book, jobId, chunkIndex, attempt);
     if (chunk == null) {
       return Effect().none();
     }
-    context.getLog().warn("{} chunk {} attempt {} failed: {}", jobId, chunkIndex, attempt, reason);
-    List<JobEvent> events = new ArrayList<>();
-    events.add(new ChunkFailed(jobId, chunkIndex, attempt, reason));
-    int failures = chunk.failures.size() + 1;
-    if (failures >= settings.maxAttempts()) {
-      events.add(new JobFailed(jobId, "chunk " + chunkIndex + " failed " + failures + " times; last: " + reason,
-          System.currentTimeMillis()));
-    }
-    return Effect().persist(events).thenRun(b -> {
-      if (!b.job(jobId).orElseThrow().active()) {
-        transfer.forget(jobId);
-      }
-      serveWaiting(b);
-    });
+    return failAll(List.of(new Candidate(book.job(jobId).orElseThrow(), chunk)), reason);
   }
 
   private void startAssembly(Job job) {
@@ -373,6 +360,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     return failAll(expired, "lease expired after " + settings.leaseTimeout().toSeconds() + " s without progress");
   }
 
+  /** Each lease's attempt failed: its chunk goes back to pending, or its job fails once attempts run out. */
   private Effect<JobEvent, JobBook> failAll(List<Candidate> leases, String reason) {
     if (leases.isEmpty()) {
       return Effect().none();
@@ -380,6 +368,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     List<JobEvent> events = new ArrayList<>();
     Set<String> failedJobs = new HashSet<>();
     for (Candidate l : leases) {
+      context.getLog().warn("{} chunk {} attempt {} failed: {}", l.job().id, l.chunk().index, l.chunk().attempts,
+          reason);
       events.add(new ChunkFailed(l.job().id, l.chunk().index, l.chunk().attempts, reason));
       int failures = l.chunk().failures.size() + 1;
       if (failures >= settings.maxAttempts() && failedJobs.add(l.job().id)) {
@@ -387,7 +377,6 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
             + " times; last: " + reason, System.currentTimeMillis()));
       }
     }
-    context.getLog().warn("{} lease(s) failed: {}", leases.size(), reason);
     return Effect().persist(events).thenRun(b -> {
       failedJobs.forEach(transfer::forget);
       serveWaiting(b);
