@@ -3,7 +3,10 @@ package io.framefarm.coordinator;
 import com.typesafe.config.Config;
 import io.framefarm.coordinator.api.HttpApi;
 import io.framefarm.coordinator.api.JobValidator;
+import io.framefarm.coordinator.history.JobHistory;
 import io.framefarm.coordinator.jobs.JobManager;
+import io.framefarm.coordinator.jobs.JobManagerSettings;
+import io.framefarm.coordinator.jobs.MembershipWatcher;
 import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.coordinator.transfer.ChunkStore;
 import io.framefarm.coordinator.transfer.ChunkTransfer;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
@@ -41,15 +45,17 @@ public final class Coordinator {
     Path dataDir = Path.of(farm.getString("data-dir")).toAbsolutePath();
     Config settings = farm.getConfig("coordinator");
     var transfer = new ChunkTransfer(system, new ChunkStore(dataDir));
-    var jobSettings = new JobManager.Settings(settings.getDuration("lease-timeout"), settings.getInt("max-attempts"));
+    JobHistory history = JobHistory.open(config, system.dispatchers().lookup(DispatcherSelector.blocking()));
+    var jobManagerBehavior = MembershipWatcher.watching(
+        JobManager.create(transfer, history, JobManagerSettings.fromConfig(settings)));
     ActorRef<JobManagerCommand> jobManager = ClusterSingleton.get(system).init(
-        SingletonActor.of(JobManager.create(transfer, jobSettings), JobManagerProxy.SINGLETON_NAME)
+        SingletonActor.of(jobManagerBehavior, JobManagerProxy.SINGLETON_NAME)
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
     var validator = new JobValidator(settings.getStringList("allowed-output-roots").stream().map(Path::of).toList(),
         pipelinesDir(settings));
     ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(), "memory-view",
         Props.empty());
-    var api = new HttpApi(system, jobManager, validator, memoryView);
+    var api = new HttpApi(system, jobManager, validator, memoryView, history);
     CompletionStage<ServerBinding> bound = Http.get(system)
         .newServerAt(settings.getString("http-host"), settings.getInt("http-port")).bind(api.routes());
     ServerBinding binding = bound.toCompletableFuture().join();

@@ -2,6 +2,7 @@ package io.framefarm.coordinator.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framefarm.coordinator.history.JobHistory;
 import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.JobManagerCommand;
@@ -37,10 +38,15 @@ public final class HttpApi extends AllDirectives {
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
   private final MemoryRoutes memory;
+  /** Finished jobs that left the job manager's live state. */
+  private final JobHistory history;
+  private final JobPages pages;
 
   public HttpApi(ActorSystem<?> system, ActorRef<JobManagerCommand> jobManager, JobValidator validator,
-      ActorRef<ClusterMemoryView.Command> memoryView) {
+      ActorRef<ClusterMemoryView.Command> memoryView, JobHistory history) {
     this.system = system;
+    this.history = history;
+    this.pages = new JobPages(history);
     this.memory = new MemoryRoutes(system, memoryView, json);
     this.jobManager = jobManager;
     this.validator = validator;
@@ -54,7 +60,8 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
                 post(() -> withRequestTimeout(SUBMIT_TIMEOUT, () -> entity(Unmarshaller.entityToString(), this::submit))),
-                get(this::listJobs))),
+                get(() -> parameterOptional("limit", limit -> parameterOptional("after",
+                    after -> listJobs(limit.orElse(null), after.orElse(null))))))),
             pathPrefix(PathMatchers.segment(), id -> concat(
                 pathEndOrSingleSlash(() -> get(() -> jobStatus(id))),
                 path("cancel", () -> post(() -> cancel(id))))))))));
@@ -100,26 +107,49 @@ public final class HttpApi extends AllDirectives {
     return error(StatusCodes.INTERNAL_SERVER_ERROR, String.valueOf(cause.getMessage()));
   }
 
-  private Route listJobs() {
+  /** A page of jobs, newest first; {@code after} is the {@code next} cursor of the previous page. */
+  private Route listJobs(String limitParam, String after) {
+    int limit;
+    try {
+      limit = limitParam == null ? JobPages.DEFAULT_LIMIT : Integer.parseInt(limitParam);
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > JobPages.MAX_LIMIT) {
+      return complete(error(StatusCodes.BAD_REQUEST, "limit must be a whole number from 1 to " + JobPages.MAX_LIMIT));
+    }
+    int pageSize = limit;
     CompletionStage<HttpResponse> response = AskPattern.<JobManagerCommand, JobList>ask(jobManager, ListJobs::new,
-        ASK_TIMEOUT, system.scheduler()).thenApply(list -> respond(StatusCodes.OK, list.jobs()))
-        .exceptionally(this::unavailable);
+            ASK_TIMEOUT, system.scheduler())
+        .thenCompose(list -> pages.page(list.jobs(), after, pageSize))
+        .thenApply(page -> respond(StatusCodes.OK, page))
+        .exceptionally(error -> unwrap(error) instanceof InvalidJobException invalid
+            ? error(StatusCodes.BAD_REQUEST, invalid.getMessage()) : unavailable(error));
     return completeWithFuture(response);
   }
 
   private Route jobStatus(String id) {
-    return completeWithFuture(jobReply(replyTo -> new GetJob(id, replyTo)));
+    return completeWithFuture(jobReply(id, replyTo -> new GetJob(id, replyTo)));
   }
 
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+  }
+
+  /** Cancelling a job that already moved to the history answers its final status, as for any finished job. */
   private Route cancel(String id) {
-    return completeWithFuture(jobReply(replyTo -> new CancelJob(id, replyTo)));
+    return completeWithFuture(jobReply(id, replyTo -> new CancelJob(id, replyTo)));
   }
 
-  private CompletionStage<HttpResponse> jobReply(
+  /** The job manager's answer about a live job, else the job's final status from the history, else 404. */
+  private CompletionStage<HttpResponse> jobReply(String id,
       org.apache.pekko.japi.function.Function<ActorRef<JobReply>, JobManagerCommand> message) {
     return AskPattern.<JobManagerCommand, JobReply>ask(jobManager, message, ASK_TIMEOUT, system.scheduler())
-        .thenApply(reply -> reply instanceof JobStatus status ? respond(StatusCodes.OK, status)
-            : error(StatusCodes.NOT_FOUND, "no job " + ((JobNotFound) reply).jobId()))
+        .thenCompose(reply -> reply instanceof JobStatus status
+            ? CompletableFuture.completedFuture(respond(StatusCodes.OK, status))
+            : history.find(id).thenApply(archived -> archived.map(s -> respond(StatusCodes.OK, s))
+                .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no job " + id))))
         .exceptionally(this::unavailable);
   }
 

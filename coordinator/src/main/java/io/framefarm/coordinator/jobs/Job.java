@@ -1,104 +1,189 @@
 package io.framefarm.coordinator.jobs;
 
+import io.framefarm.coordinator.jobs.JobEvent.JobSubmitted;
+import io.framefarm.coordinator.scheduler.SchedulableJob;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.JobStatus;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
-import io.framefarm.protocol.WorkProtocol.VideoSpec;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.PVector;
+import org.pcollections.TreePVector;
 
-/** One job's state as rebuilt from the journal; mutated only by {@link JobBook#apply}. */
-final class Job {
+/**
+ * One job's journal state: an immutable value, changed only by {@link JobBook#apply} returning a new one.
+ *
+ * @param submitted what was accepted (request, video, pipeline, when)
+ * @param sequence order of submission
+ * @param attemptFailures every failed attempt's reason, in order
+ * @param failuresByWorker failed attempts of this job per worker: one that keeps failing it is passed over
+ */
+record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> chunks, PVector<String> attemptFailures,
+    PMap<String, Integer> failuresByWorker, Times times, String failure) implements SchedulableJob {
+
   enum State { QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED }
 
   enum ChunkState { PENDING, LEASED, DONE }
 
-  static final class Chunk {
-    final int index;
-    final PlannedChunk range;
-    ChunkState state = ChunkState.PENDING;
-    /**
-     * Leases handed out so far; the current lease's attempt number, which fences late reports. Leases
-     * released by a coordinator restart count here but not in {@link #failures}.
-     */
-    int attempts;
-    String worker;
-    long deadlineMillis;
-    /** When the current lease's worker was sent the chunk; 0 while its segment is being cut. */
-    long assignedAtMillis;
-    int framesDone;
-    /** The worker's result is being pulled and checked: its lease must not expire meanwhile. */
-    boolean storing;
-    /** The worker whose attempt failed last; the scheduler gives the retry to another worker if it can. */
-    String lastFailedWorker;
-    /** Failed attempts; the job fails when these reach the limit. */
-    final List<String> failures = new ArrayList<>();
+  /** When the job was submitted, first leased, and finished; 0 for not yet. */
+  record Times(long submittedAtMillis, long startedAtMillis, long finishedAtMillis) {}
+
+  /**
+   * One chunk.
+   *
+   * @param attempts leases handed out so far: the current lease's attempt number, which fences late
+   *     reports. Released leases (coordinator restart) count here but not in {@code failures}.
+   * @param failures failed attempts; the job fails when these reach the limit
+   * @param worker the worker of the current or last lease, null before the first
+   * @param lastFailedWorker the worker whose attempt failed last: a retry goes elsewhere if it can
+   */
+  record Chunk(int index, PlannedChunk range, ChunkState state, int attempts, int failures, String worker,
+      String lastFailedWorker) {
 
     Chunk(int index, PlannedChunk range) {
-      this.index = index;
-      this.range = range;
+      this(index, range, ChunkState.PENDING, 0, 0, null, null);
+    }
+
+    Chunk leased(int attempt, String byWorker) {
+      return new Chunk(index, range, ChunkState.LEASED, attempt, failures, byWorker, lastFailedWorker);
+    }
+
+    Chunk completed() {
+      return new Chunk(index, range, ChunkState.DONE, attempts, failures, worker, lastFailedWorker);
+    }
+
+    Chunk failed() {
+      return new Chunk(index, range, ChunkState.PENDING, attempts, failures + 1, worker, worker);
+    }
+
+    Chunk released() {
+      return new Chunk(index, range, ChunkState.PENDING, attempts, failures, worker, lastFailedWorker);
+    }
+
+    boolean isLeasedAt(int attempt) {
+      return state == ChunkState.LEASED && attempts == attempt;
     }
   }
 
-  final String id;
-  final JobRequest request;
-  final VideoSpec video;
-  final PipelinePlan pipeline;
-  final long submittedAtMillis;
-  final long sequence;
-  final List<Chunk> chunks = new ArrayList<>();
-  final List<String> attemptFailures = new ArrayList<>();
-  /** Failed attempts of this job per worker: a worker that keeps failing it is passed over (Flamenco's rule). */
-  final java.util.Map<String, Integer> failuresByWorker = new java.util.HashMap<>();
-  State state = State.QUEUED;
-  long startedAtMillis;
-  long finishedAtMillis;
-  String failure;
+  static Job submitted(JobSubmitted e, long sequence) {
+    return new Job(e, sequence, State.QUEUED, TreePVector.empty(), TreePVector.empty(), HashTreePMap.empty(),
+        new Times(e.atMillis(), 0, 0), null);
+  }
 
-  Job(String id, JobRequest request, VideoSpec video, PipelinePlan pipeline, long submittedAtMillis, long sequence) {
-    this.id = id;
-    this.request = request;
-    this.video = video;
-    this.pipeline = pipeline;
-    this.submittedAtMillis = submittedAtMillis;
-    this.sequence = sequence;
+  Job with(State newState) {
+    return new Job(submitted, sequence, newState, chunks, attemptFailures, failuresByWorker, times, failure);
+  }
+
+  Job withChunks(PVector<Chunk> newChunks) {
+    return new Job(submitted, sequence, state, newChunks, attemptFailures, failuresByWorker, times, failure);
+  }
+
+  Job withChunk(Chunk chunk) {
+    return withChunks(chunks.with(chunk.index(), chunk));
+  }
+
+  Job started(long atMillis) {
+    return new Job(submitted, sequence, State.RUNNING, chunks, attemptFailures, failuresByWorker,
+        new Times(times.submittedAtMillis(), atMillis, 0), failure);
+  }
+
+  Job failedAttempt(Chunk failedChunk, String reason) {
+    PMap<String, Integer> byWorker = failedChunk.worker() == null ? failuresByWorker
+        : failuresByWorker.plus(failedChunk.worker(), failuresByWorker.getOrDefault(failedChunk.worker(), 0) + 1);
+    return new Job(submitted, sequence, state, chunks.with(failedChunk.index(), failedChunk),
+        attemptFailures.plus(reason), byWorker, times, failure);
+  }
+
+  Job finished(State end, long atMillis, String why) {
+    return new Job(submitted, sequence, end, chunks, attemptFailures, failuresByWorker,
+        new Times(times.submittedAtMillis(), times.startedAtMillis(), atMillis), why);
+  }
+
+  @Override
+  public String id() {
+    return submitted.jobId();
+  }
+
+  JobRequest request() {
+    return submitted.request();
+  }
+
+  PipelinePlan pipeline() {
+    return submitted.pipeline();
   }
 
   boolean active() {
     return state == State.QUEUED || state == State.RUNNING || state == State.ASSEMBLING;
   }
 
+  /** Chunks may still be handed out. */
+  boolean schedulable() {
+    return state == State.QUEUED || state == State.RUNNING;
+  }
+
   boolean allChunksDone() {
-    return !chunks.isEmpty() && chunks.stream().allMatch(c -> c.state == ChunkState.DONE);
+    return !chunks.isEmpty() && chunks.stream().allMatch(c -> c.state() == ChunkState.DONE);
   }
 
   int totalFrames() {
-    return chunks.stream().mapToInt(c -> c.range.frames()).sum();
+    return chunks.stream().mapToInt(c -> c.range().frames()).sum();
   }
 
-  int framesDone() {
-    return chunks.stream().mapToInt(c -> switch (c.state) {
-      case DONE -> c.range.frames();
-      case LEASED -> Math.min(c.framesDone, c.range.frames());
-      case PENDING -> 0;
-    }).sum();
+  @Override
+  public int priority() {
+    return submitted.request().priority();
   }
 
-  JobStatus status() {
-    return status(0);
+  @Override
+  public long memoryNeedBytes() {
+    return submitted.pipeline().memoryNeedBytes();
   }
 
-  /** @param largestBudgetSeen the largest device budget among slots that asked for work; 0 if none yet */
-  JobStatus status(long largestBudgetSeen) {
-    long need = pipeline.memoryNeedBytes();
-    boolean waitsForDevice = (state == State.QUEUED || state == State.RUNNING) && largestBudgetSeen > 0
-        && need > largestBudgetSeen && chunks.stream().anyMatch(c -> c.state == ChunkState.PENDING);
+  @Override
+  public List<String> modelIds() {
+    return submitted.pipeline().modelIds();
+  }
+
+  @Override
+  public int failuresOn(String worker) {
+    return failuresByWorker.getOrDefault(worker, 0);
+  }
+
+  @Override
+  public List<PendingChunk> pendingChunks() {
+    return chunks.stream().filter(c -> c.state() == ChunkState.PENDING)
+        .map(c -> new PendingChunk(c.index(), c.lastFailedWorker())).toList();
+  }
+
+  /**
+   * The job as clients see it.
+   *
+   * @param largestBudgetSeen the largest device budget among slots that asked for work; 0 if none yet
+   * @param leasedFrames frames done so far by a leased chunk's live attempt
+   */
+  JobStatus status(long largestBudgetSeen, ToIntFunction<Chunk> leasedFrames) {
+    long need = memoryNeedBytes();
+    boolean waitsForDevice = schedulable() && largestBudgetSeen > 0 && need > largestBudgetSeen
+        && chunks.stream().anyMatch(c -> c.state() == ChunkState.PENDING);
     String waiting = waitsForDevice ? "the pipeline needs " + need + " bytes but the largest device budget among "
         + "the workers is " + largestBudgetSeen + " bytes: waiting for a bigger device" : null;
-    int done = (int) chunks.stream().filter(c -> c.state == ChunkState.DONE).count();
-    List<String> workers = chunks.stream().map(c -> c.worker == null ? "" : c.worker).toList();
-    return new JobStatus(id, request, state.name(), totalFrames(), framesDone(), chunks.size(), done,
-        submittedAtMillis, startedAtMillis, finishedAtMillis, failure, attemptFailures, workers, waiting);
+    int framesDone = chunks.stream().mapToInt(c -> switch (c.state()) {
+      case DONE -> c.range().frames();
+      case LEASED -> Math.min(leasedFrames.applyAsInt(c), c.range().frames());
+      case PENDING -> 0;
+    }).sum();
+    int done = (int) chunks.stream().filter(c -> c.state() == ChunkState.DONE).count();
+    List<String> workers = chunks.stream().map(c -> c.worker() == null ? "" : c.worker()).toList();
+    return new JobStatus(id(), request(), state.name(), totalFrames(), framesDone, chunks.size(), done,
+        times.submittedAtMillis(), times.startedAtMillis(), times.finishedAtMillis(), failure, attemptFailures,
+        workers, waiting);
+  }
+
+  /** As {@link #status(long, ToIntFunction)} with nothing known of devices or live leases. */
+  JobStatus status() {
+    return status(0, c -> 0);
   }
 }

@@ -1,164 +1,114 @@
 package io.framefarm.coordinator.jobs;
 
-import io.framefarm.coordinator.jobs.JobEvent.*;
 import io.framefarm.coordinator.jobs.Job.Chunk;
 import io.framefarm.coordinator.jobs.Job.ChunkState;
+import io.framefarm.coordinator.jobs.JobEvent.*;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.TreePVector;
 
 /**
- * Every job the manager knows, rebuilt from events. Plain Java so that scheduling and lease rules
- * are unit-testable without an actor; the job manager is the only writer.
+ * The job manager's journal state: every live job (active, or finished and not yet archived).
+ * Immutable: {@link #apply} returns a new book and is the only way state changes. Persistent
+ * collections keep that cheap, where copying every job on every event would not be.
  */
 public final class JobBook {
-  /** A chunk the scheduler may hand out next. */
-  record Candidate(Job job, Chunk chunk) {}
+  private final PMap<String, Job> jobs;
+  /** The next job's submission order. */
+  private final long nextSequence;
 
-  private final Map<String, Job> jobs = new LinkedHashMap<>();
-  private long sequence;
+  public JobBook() {
+    this(HashTreePMap.empty(), 0);
+  }
+
+  JobBook(PMap<String, Job> jobs, long nextSequence) {
+    this.jobs = jobs;
+    this.nextSequence = nextSequence;
+  }
 
   Optional<Job> job(String id) {
     return Optional.ofNullable(jobs.get(id));
   }
 
+  /** Live jobs in submission order. */
   List<Job> jobs() {
-    return List.copyOf(jobs.values());
+    return jobs.values().stream().sorted(Comparator.comparingLong(Job::sequence)).toList();
   }
+
+  /** Jobs whose chunks may be handed out. */
+  List<Job> schedulable() {
+    return jobs.values().stream().filter(Job::schedulable).toList();
+  }
+
+  int size() {
+    return jobs.size();
+  }
+
+  long nextSequence() {
+    return nextSequence;
+  }
+
+  /** The chunk if {@code attempt} is its live lease on an active job, else empty (a stale report). */
+  Optional<Chunk> currentLease(String jobId, int chunk, int attempt) {
+    return job(jobId).filter(Job::active)
+        .filter(j -> chunk >= 0 && chunk < j.chunks().size())
+        .map(j -> j.chunks().get(chunk))
+        .filter(c -> c.isLeasedAt(attempt));
+  }
+
+  /** Every lease the journal holds (after a restart these are released at once). */
+  List<LeaseOf> leases() {
+    return jobs.values().stream().filter(Job::active)
+        .flatMap(j -> j.chunks().stream().filter(c -> c.state() == ChunkState.LEASED).map(c -> new LeaseOf(j, c)))
+        .toList();
+  }
+
+  /** A leased chunk and its job. */
+  record LeaseOf(Job job, Chunk chunk) {}
 
   JobBook apply(JobEvent event) {
     if (event instanceof JobSubmitted e) {
-      jobs.put(e.jobId(), new Job(e.jobId(), e.request(), e.video(), e.pipeline(), e.atMillis(), sequence++));
-      return this;
+      return new JobBook(jobs.plus(e.jobId(), Job.submitted(e, nextSequence)), nextSequence + 1);
     }
     Job job = jobs.get(event.jobId());
     if (job == null) {
       throw new IllegalStateException("Event for unknown job " + event.jobId() + ": " + event);
     }
     if (event instanceof ChunksPlanned e) {
+      var chunks = TreePVector.<Chunk>empty();
       for (int i = 0; i < e.chunks().size(); i++) {
-        job.chunks.add(new Chunk(i, e.chunks().get(i)));
+        chunks = chunks.plus(new Chunk(i, e.chunks().get(i)));
       }
+      return with(job.withChunks(chunks));
     } else if (event instanceof ChunkLeased e) {
-      Chunk c = job.chunks.get(e.chunk());
-      c.state = ChunkState.LEASED;
-      c.attempts = e.attempt();
-      c.worker = e.worker();
-      c.deadlineMillis = e.deadlineMillis();
-      c.assignedAtMillis = 0;
-      c.framesDone = 0;
-      c.storing = false;
-      if (job.state == Job.State.QUEUED) {
-        job.state = Job.State.RUNNING;
-        job.startedAtMillis = e.atMillis();
-      }
+      Job started = job.state() == Job.State.QUEUED ? job.started(e.atMillis()) : job;
+      return with(started.withChunk(job.chunks().get(e.chunk()).leased(e.attempt(), e.worker())));
     } else if (event instanceof ChunkCompleted e) {
-      Chunk c = job.chunks.get(e.chunk());
-      c.state = ChunkState.DONE;
-      c.framesDone = e.frames();
-      if (job.allChunksDone()) {
-        job.state = Job.State.ASSEMBLING;
-      }
+      Job updated = job.withChunk(job.chunks().get(e.chunk()).completed());
+      return with(updated.allChunksDone() ? updated.with(Job.State.ASSEMBLING) : updated);
     } else if (event instanceof ChunkFailed e) {
-      Chunk c = job.chunks.get(e.chunk());
-      c.state = ChunkState.PENDING;
-      c.framesDone = 0;
-      c.storing = false;
-      String reason = "chunk " + e.chunk() + " attempt " + e.attempt() + (c.worker == null ? "" : " on " + c.worker)
-          + ": " + e.reason();
-      c.failures.add(reason);
-      job.attemptFailures.add(reason);
-      if (c.worker != null) {
-        c.lastFailedWorker = c.worker;
-        job.failuresByWorker.merge(c.worker, 1, Integer::sum);
-      }
+      Chunk c = job.chunks().get(e.chunk());
+      String reason = "chunk " + e.chunk() + " attempt " + e.attempt()
+          + (c.worker() == null ? "" : " on " + c.worker()) + ": " + e.reason();
+      return with(job.failedAttempt(c.failed(), reason));
+    } else if (event instanceof ChunkReleased e) {
+      return with(job.withChunk(job.chunks().get(e.chunk()).released()));
     } else if (event instanceof JobCompleted e) {
-      job.state = Job.State.COMPLETED;
-      job.finishedAtMillis = e.atMillis();
+      return with(job.finished(Job.State.COMPLETED, e.atMillis(), null));
     } else if (event instanceof JobFailed e) {
-      job.state = Job.State.FAILED;
-      job.failure = e.reason();
-      job.finishedAtMillis = e.atMillis();
+      return with(job.finished(Job.State.FAILED, e.atMillis(), e.reason()));
     } else if (event instanceof JobCancelled e) {
-      job.state = Job.State.CANCELLED;
-      job.finishedAtMillis = e.atMillis();
+      return with(job.finished(Job.State.CANCELLED, e.atMillis(), null));
+    } else if (event instanceof JobArchived e) {
+      return new JobBook(jobs.minus(e.jobId()), nextSequence);
     }
-    return this;
+    throw new IllegalStateException("Unknown job event " + event);
   }
 
-  /**
-   * After a restart no lease survives: the workers that held them have been told nothing and may be
-   * gone. Their chunks go back to pending (the next lease gets a higher attempt number, which fences
-   * any late result from the old one); completed chunks are kept.
-   */
-  void releaseAllLeases() {
-    for (Job job : jobs.values()) {
-      for (Chunk c : job.chunks) {
-        if (c.state == ChunkState.LEASED) {
-          c.state = ChunkState.PENDING;
-          c.framesDone = 0;
-          c.storing = false;
-        }
-      }
-    }
-  }
-
-  /** A worker that failed a job this often gets none of its chunks while other workers are there. */
-  static final int WORKER_FAILURES_PER_JOB = 3;
-
-  /** The next chunk for any device: highest priority first, then the oldest job, then the lowest chunk. */
-  Optional<Candidate> nextPending() {
-    return nextPending(DeviceFit.ANY);
-  }
-
-  Optional<Candidate> nextPending(DeviceFit device) {
-    return nextPending(device, null, false);
-  }
-
-  /**
-   * The next chunk for a device: never one whose pipeline cannot fit the device's budget; highest
-   * priority first, then a job whose models are already resident there (model affinity), then the
-   * oldest job, then the lowest chunk.
-   */
-  /**
-   * As {@link #nextPending(DeviceFit)} for the slot {@code worker}. While {@code othersAvailable}, a
-   * worker is not handed back a chunk whose last attempt failed on it, nor any chunk of a job it has
-   * failed {@value #WORKER_FAILURES_PER_JOB} times: one bad node must not use up a job's attempts.
-   */
-  Optional<Candidate> nextPending(DeviceFit device, String worker, boolean othersAvailable) {
-    boolean avoid = worker != null && othersAvailable;
-    return jobs.values().stream()
-        .filter(j -> j.state == Job.State.QUEUED || j.state == Job.State.RUNNING)
-        .filter(j -> device.canHold(j.pipeline.memoryNeedBytes()))
-        .filter(j -> !avoid || j.failuresByWorker.getOrDefault(worker, 0) < WORKER_FAILURES_PER_JOB)
-        .sorted(Comparator.comparing((Job j) -> j.request.priority(), Comparator.reverseOrder())
-            .thenComparing(j -> !device.holdsAll(j.pipeline.modelIds()))
-            .thenComparingLong(j -> j.sequence))
-        .flatMap(j -> j.chunks.stream().filter(c -> c.state == ChunkState.PENDING)
-            .filter(c -> !avoid || !worker.equals(c.lastFailedWorker)).map(c -> new Candidate(j, c)))
-        .findFirst();
-  }
-
-
-  /** Leases whose deadline has passed; never one whose result is being stored. */
-  List<Candidate> expiredLeases(long nowMillis) {
-    return leased().stream().filter(c -> !c.chunk().storing && c.chunk().deadlineMillis < nowMillis).toList();
-  }
-
-  /** Leases held by workers whose address starts with {@code address} (a node that left the cluster). */
-  List<Candidate> leasesOn(String address) {
-    return leased().stream().filter(c -> c.chunk().worker != null && c.chunk().worker.startsWith(address)).toList();
-  }
-
-  boolean holdsLease(String worker) {
-    return leased().stream().anyMatch(c -> worker.equals(c.chunk().worker));
-  }
-
-  private List<Candidate> leased() {
-    return jobs.values().stream().filter(Job::active)
-        .flatMap(j -> j.chunks.stream().filter(c -> c.state == ChunkState.LEASED).map(c -> new Candidate(j, c)))
-        .toList();
+  private JobBook with(Job job) {
+    return new JobBook(jobs.plus(job.id(), job), nextSequence);
   }
 }

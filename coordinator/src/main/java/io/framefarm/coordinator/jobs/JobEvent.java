@@ -27,9 +27,18 @@ public sealed interface JobEvent {
 
   record ChunkFailed(String jobId, int chunk, int attempt, String reason) implements JobEvent {}
 
+  /**
+   * A lease ended without its attempt failing (the coordinator restarted, or its worker went away
+   * without fault of the chunk): the chunk is pending again and no attempt is used up.
+   */
+  record ChunkReleased(String jobId, int chunk, int attempt, String reason) implements JobEvent {}
+
   record JobCompleted(String jobId, int frames, long atMillis) implements JobEvent {}
 
   record JobFailed(String jobId, String reason, long atMillis) implements JobEvent {}
 
   record JobCancelled(String jobId, long atMillis) implements JobEvent {}
+
+  /** A finished job left the live state; its final status was stored in the job history first. */
+  record JobArchived(String jobId, long atMillis) implements JobEvent {}
 }

@@ -11,7 +11,10 @@ import io.framefarm.protocol.WorkProtocol.VideoSpec;
 import java.io.NotSerializableException;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
-/** Journal format of {@link JobEvent}s: protobuf, so that old journals stay readable as records evolve. */
+/**
+ * Journal format of {@link JobEvent}s and {@link JobBook} snapshots: protobuf, so that old journals stay
+ * readable as records evolve.
+ */
 public final class JobEventSerializer extends SerializerWithStringManifest {
 
   @Override
@@ -21,6 +24,9 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
 
   @Override
   public String manifest(Object o) {
+    if (o instanceof JobBook) {
+      return "BOOK";
+    }
     return switch (o.getClass().getSimpleName()) {
       case "JobSubmitted" -> "JS";
       case "ChunksPlanned" -> "CP";
@@ -30,23 +36,18 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
       case "JobCompleted" -> "JC";
       case "JobFailed" -> "JF";
       case "JobCancelled" -> "JX";
+      case "ChunkReleased" -> "CR";
+      case "JobArchived" -> "JA";
       default -> throw new IllegalArgumentException("JobEventSerializer cannot serialize " + o.getClass().getName());
     };
   }
 
   @Override
   public byte[] toBinary(Object o) {
-    if (o instanceof JobSubmitted e) {
-      JobRequest r = e.request();
-      VideoSpec v = e.video();
-      return JobSubmittedRecord.newBuilder().setJobId(e.jobId()).setInput(r.input()).setOutput(r.output())
-          .setPipeline(r.pipeline()).setChunkFrames(r.chunkFrames()).setPriority(r.priority())
-          .setEncode(EncodeSpecRecord.newBuilder().setCrf(r.encode().crf()).setPreset(r.encode().preset())
-              .setLossless(r.encode().lossless()))
-          .setWidth(v.width()).setHeight(v.height()).setTimeBaseNum(v.timeBaseNum()).setTimeBaseDen(v.timeBaseDen())
-          .setFrameRateNum(v.frameRateNum()).setFrameRateDen(v.frameRateDen()).setAtMillis(e.atMillis())
-          .setPipelineJson(e.pipeline().json()).setMemoryNeedBytes(e.pipeline().memoryNeedBytes())
-          .addAllModelIds(e.pipeline().modelIds()).build().toByteArray();
+    if (o instanceof JobBook book) {
+      return JobBookSnapshots.toProto(book).toByteArray();
+    } else if (o instanceof JobSubmitted e) {
+      return submittedRecord(e).toByteArray();
     } else if (o instanceof ChunksPlanned e) {
       ChunksPlannedRecord.Builder b = ChunksPlannedRecord.newBuilder().setJobId(e.jobId());
       e.chunks().forEach(c -> b.addChunks(PlannedChunkRecord.newBuilder().setStart(c.start()).setEnd(c.end())
@@ -69,6 +70,11 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
           .build().toByteArray();
     } else if (o instanceof JobCancelled e) {
       return JobCancelledRecord.newBuilder().setJobId(e.jobId()).setAtMillis(e.atMillis()).build().toByteArray();
+    } else if (o instanceof ChunkReleased e) {
+      return ChunkReleasedRecord.newBuilder().setJobId(e.jobId()).setChunk(e.chunk()).setAttempt(e.attempt())
+          .setReason(e.reason()).build().toByteArray();
+    } else if (o instanceof JobArchived e) {
+      return JobArchivedRecord.newBuilder().setJobId(e.jobId()).setAtMillis(e.atMillis()).build().toByteArray();
     }
     throw new IllegalArgumentException("JobEventSerializer cannot serialize " + o.getClass().getName());
   }
@@ -77,15 +83,8 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     try {
       return switch (manifest) {
-        case "JS" -> {
-          JobSubmittedRecord r = JobSubmittedRecord.parseFrom(bytes);
-          EncodeSpecRecord enc = r.getEncode();
-          yield new JobSubmitted(r.getJobId(), new JobRequest(r.getInput(), r.getOutput(), r.getPipeline(),
-              r.getChunkFrames(), r.getPriority(), new EncodeSpec(enc.getCrf(), enc.getPreset(), enc.getLossless())),
-              new VideoSpec(r.getWidth(), r.getHeight(), r.getTimeBaseNum(), r.getTimeBaseDen(), r.getFrameRateNum(),
-                  r.getFrameRateDen()), new PipelinePlan(r.getPipelineJson(), r.getMemoryNeedBytes(),
-                  r.getModelIdsList()), r.getAtMillis());
-        }
+        case "BOOK" -> JobBookSnapshots.fromProto(JobBookSnapshot.parseFrom(bytes));
+        case "JS" -> submitted(JobSubmittedRecord.parseFrom(bytes));
         case "CP" -> {
           ChunksPlannedRecord r = ChunksPlannedRecord.parseFrom(bytes);
           yield new ChunksPlanned(r.getJobId(), r.getChunksList().stream()
@@ -116,10 +115,40 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
           JobCancelledRecord r = JobCancelledRecord.parseFrom(bytes);
           yield new JobCancelled(r.getJobId(), r.getAtMillis());
         }
+        case "CR" -> {
+          ChunkReleasedRecord r = ChunkReleasedRecord.parseFrom(bytes);
+          yield new ChunkReleased(r.getJobId(), r.getChunk(), r.getAttempt(), r.getReason());
+        }
+        case "JA" -> {
+          JobArchivedRecord r = JobArchivedRecord.parseFrom(bytes);
+          yield new JobArchived(r.getJobId(), r.getAtMillis());
+        }
         default -> throw new NotSerializableException("Unknown job event manifest '" + manifest + "'");
       };
     } catch (InvalidProtocolBufferException e) {
       throw new NotSerializableException("Corrupt job event " + manifest + ": " + e.getMessage());
     }
+  }
+
+  static JobSubmittedRecord submittedRecord(JobSubmitted e) {
+    JobRequest r = e.request();
+    VideoSpec v = e.video();
+    return JobSubmittedRecord.newBuilder().setJobId(e.jobId()).setInput(r.input()).setOutput(r.output())
+        .setPipeline(r.pipeline()).setChunkFrames(r.chunkFrames()).setPriority(r.priority())
+        .setEncode(EncodeSpecRecord.newBuilder().setCrf(r.encode().crf()).setPreset(r.encode().preset())
+            .setLossless(r.encode().lossless()))
+        .setWidth(v.width()).setHeight(v.height()).setTimeBaseNum(v.timeBaseNum()).setTimeBaseDen(v.timeBaseDen())
+        .setFrameRateNum(v.frameRateNum()).setFrameRateDen(v.frameRateDen()).setAtMillis(e.atMillis())
+        .setPipelineJson(e.pipeline().json()).setMemoryNeedBytes(e.pipeline().memoryNeedBytes())
+        .addAllModelIds(e.pipeline().modelIds()).build();
+  }
+
+  static JobSubmitted submitted(JobSubmittedRecord r) {
+    EncodeSpecRecord enc = r.getEncode();
+    return new JobSubmitted(r.getJobId(), new JobRequest(r.getInput(), r.getOutput(), r.getPipeline(),
+        r.getChunkFrames(), r.getPriority(), new EncodeSpec(enc.getCrf(), enc.getPreset(), enc.getLossless())),
+        new VideoSpec(r.getWidth(), r.getHeight(), r.getTimeBaseNum(), r.getTimeBaseDen(), r.getFrameRateNum(),
+            r.getFrameRateDen()), new PipelinePlan(r.getPipelineJson(), r.getMemoryNeedBytes(), r.getModelIdsList()),
+        r.getAtMillis());
   }
 }

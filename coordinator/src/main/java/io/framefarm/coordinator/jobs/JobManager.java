@@ -1,115 +1,88 @@
 package io.framefarm.coordinator.jobs;
 
+import io.framefarm.coordinator.history.JobHistory;
 import io.framefarm.coordinator.jobs.Job.Chunk;
-import io.framefarm.coordinator.jobs.Job.ChunkState;
-import io.framefarm.coordinator.jobs.JobBook.Candidate;
 import io.framefarm.coordinator.jobs.JobEvent.*;
-import io.framefarm.coordinator.transfer.ChunkTransfer;
+import io.framefarm.coordinator.scheduler.DeviceFit;
+import io.framefarm.coordinator.scheduler.LeaseClock;
+import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
+import io.framefarm.coordinator.scheduler.WorkQueue;
+import io.framefarm.coordinator.transfer.Transfers;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.ClusterEvent;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.stream.SourceRef;
-import org.apache.pekko.util.ByteString;
 
 /**
- * The farm's job manager, a cluster singleton on coordinator nodes. Event sourced: every decision
- * that must survive a restart (job accepted, chunks planned, chunk leased / completed / failed, job
- * finished) is journaled before it takes effect. Workers pull: a slot's {@link RequestWork} is
- * answered with a lease or parked until work appears.
+ * The farm's job manager, a cluster singleton on coordinator nodes. Event sourced: it turns commands
+ * into journaled events (job accepted, chunks planned, chunk leased / completed / failed / released,
+ * job finished, job archived) and wires the replies. Scheduling ({@link WorkQueue}) and lease timing
+ * ({@link LeaseClock}) are not journaled and start empty after recovery; files move through
+ * {@link Transfers}. A journal failure restarts it with backoff; recovery releases every lease.
  */
 public final class JobManager extends EventSourcedBehavior<JobManagerCommand, JobEvent, JobBook> {
 
-  /**
-   * Limits of the scheduler, from {@code framefarm.coordinator}. A lease is renewed only by progress:
-   * by frames done, or, before the first frame (segment transfer, model loads), for {@code startupGrace}.
-   */
-  public record Settings(Duration leaseTimeout, int maxAttempts, Duration startupGrace) {
-    public Settings(Duration leaseTimeout, int maxAttempts) {
-      this(leaseTimeout, maxAttempts, Duration.ofMinutes(3));
-    }
-  }
-
-  /** A slot that asked within this long counts as available to take a retry. */
-  private static final Duration WORKER_SEEN = Duration.ofSeconds(15);
-
-  private enum Tick implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
-
-  private record SegmentReady(AssignChunk assignment, ActorRef<WorkerCommand> worker)
+  /** A cluster member left or became unreachable; sent by {@link MembershipWatcher}. */
+  public record WorkerNodeLost(String address, String why)
       implements JobManagerCommand, NoSerializationVerificationNeeded {}
 
-  private record LeaseFailed(String jobId, int chunk, int attempt, String reason)
-      implements JobManagerCommand, NoSerializationVerificationNeeded {}
+  /** Checks lease deadlines and retention; package-private so that tests can drive it with their own clock. */
+  enum Tick implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
-  private record ResultStored(String jobId, int chunk, int attempt, int frames, ActorRef<WorkerCommand> worker)
-      implements JobManagerCommand, NoSerializationVerificationNeeded {}
-
-  private record ResultRejected(String jobId, int chunk, int attempt, String reason, ActorRef<WorkerCommand> worker)
-      implements JobManagerCommand, NoSerializationVerificationNeeded {}
-
-  private record Assembled(String jobId, int frames, String failure)
-      implements JobManagerCommand, NoSerializationVerificationNeeded {}
-
-  private record NodeLost(String address, String why) implements JobManagerCommand, NoSerializationVerificationNeeded {}
+  private enum ReleaseRecoveredLeases implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
   private final ActorContext<JobManagerCommand> context;
-  private final ChunkTransfer transfer;
-  private final Settings settings;
-  /** Slots that asked for work when there was none, in arrival order; answered as work appears. */
-  private final Map<ActorRef<WorkerCommand>, RequestWork> waiting = new LinkedHashMap<>();
-  /** When each slot last asked for work, to know whether another one could take a retry. */
-  private final Map<String, Long> workersSeen = new java.util.HashMap<>();
-  /** The largest budget a device asking for work has had: a job needing more waits, and says so. */
-  private long largestBudgetSeen;
+  private final JobFiles files;
+  private final JobManagerSettings settings;
+  private final Clock clock;
+  private final WorkQueue<RequestWork> queue;
+  private final LeaseClock leases;
+  /** Jobs whose final status is being written to the history; not offered again meanwhile. */
+  private final Set<String> archiving = new HashSet<>();
 
-  public static Behavior<JobManagerCommand> create(ChunkTransfer transfer, Settings settings) {
+  public static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history, JobManagerSettings settings) {
+    return create(transfer, history, settings, Clock.systemUTC());
+  }
+
+  static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history, JobManagerSettings settings,
+      Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
-      subscribeToMembership(context);
-      return new JobManager(context, transfer, settings);
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
+      return new JobManager(context, transfer, history, settings, clock);
     }));
   }
 
-  private JobManager(ActorContext<JobManagerCommand> context, ChunkTransfer transfer, Settings settings) {
-    super(PersistenceId.ofUniqueId("framefarm-job-manager"));
+  private JobManager(ActorContext<JobManagerCommand> context, Transfers transfer, JobHistory history,
+      JobManagerSettings settings, Clock clock) {
+    super(PersistenceId.ofUniqueId("framefarm-job-manager"),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.context = context;
-    this.transfer = transfer;
+    this.files = new JobFiles(context, transfer, history, settings.leaseTimeout());
     this.settings = settings;
-  }
-
-  private static void subscribeToMembership(ActorContext<JobManagerCommand> context) {
-    ActorRef<ClusterEvent.MemberRemoved> removed = context.messageAdapter(ClusterEvent.MemberRemoved.class,
-        e -> new NodeLost(e.member().address().toString(), "node left the cluster"));
-    ActorRef<ClusterEvent.UnreachableMember> unreachable = context.messageAdapter(
-        ClusterEvent.UnreachableMember.class,
-        e -> new NodeLost(e.member().address().toString(), "node became unreachable"));
-    Cluster cluster = Cluster.get(context.getSystem());
-    cluster.subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
-    cluster.subscriptions().tell(Subscribe.create(unreachable, ClusterEvent.UnreachableMember.class));
+    this.clock = clock;
+    this.queue = new WorkQueue<>(settings.workerSeen());
+    this.leases = new LeaseClock(settings.leaseTimeout(), settings.startupGrace());
   }
 
   @Override
@@ -123,20 +96,33 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   }
 
   @Override
+  public RetentionCriteria retentionCriteria() {
+    return settings.snapshotEvery() > 0
+        ? RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2).withDeleteEventsOnSnapshot()
+        : RetentionCriteria.disabled();
+  }
+
+  @Override
   public SignalHandler<JobBook> signalHandler() {
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
   }
 
+  /** No lease survives a restart: the workers that held them were told nothing and may be gone. */
   private void onRecovered(JobBook book) {
-    book.releaseAllLeases();
+    leases.clear();
+    queue.drainParked();
+    archiving.clear();
     for (Job job : book.jobs()) {
-      if (job.state == Job.State.ASSEMBLING) {
-        startAssembly(job);
+      if (job.state() == Job.State.ASSEMBLING) {
+        files.assemble(job);
       } else if (!job.active()) {
-        transfer.forget(job.id); // files of a job that ended just before a crash
+        files.forget(job.id()); // files of a job that ended just before a crash
       }
     }
-    context.getLog().info("Job manager recovered {} jobs", book.jobs().size());
+    if (!book.leases().isEmpty()) {
+      context.getSelf().tell(ReleaseRecoveredLeases.INSTANCE);
+    }
+    context.getLog().info("Job manager recovered {} live jobs", book.size());
   }
 
   @Override
@@ -144,22 +130,28 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(SubmitJob.class, this::onSubmitJob)
         .onCommand(GetJob.class, (book, c) -> reply(c.replyTo(), book.job(c.jobId())
-            .<JobReply>map(j -> j.status(largestBudgetSeen)).orElse(new JobNotFound(c.jobId()))))
-        .onCommand(ListJobs.class, (book, c) -> reply(c.replyTo(), new JobList(book.jobs().stream()
-            .map(j -> j.status(largestBudgetSeen)).toList())))
+            .<JobReply>map(this::status).orElse(new JobNotFound(c.jobId()))))
+        .onCommand(ListJobs.class, (book, c) -> reply(c.replyTo(),
+            new JobList(book.jobs().stream().map(this::status).toList())))
         .onCommand(CancelJob.class, this::onCancelJob)
         .onCommand(RequestWork.class, this::onRequestWork)
-        .onCommand(SegmentReady.class, this::onSegmentReady)
-        .onCommand(LeaseFailed.class, (book, c) -> failAttempt(book, c.jobId(), c.chunk(), c.attempt(), c.reason()))
+        .onCommand(JobFiles.SegmentReady.class, this::onSegmentReady)
+        .onCommand(JobFiles.SegmentFailed.class, (book, c) -> failAll(book, List.of(c.lease()), c.reason()))
         .onCommand(ChunkProgress.class, this::onChunkProgress)
         .onCommand(ChunkDone.class, this::onChunkDone)
-        .onCommand(ResultStored.class, this::onResultStored)
-        .onCommand(ResultRejected.class, this::onResultRejected)
+        .onCommand(JobFiles.ResultStored.class, this::onResultStored)
+        .onCommand(JobFiles.ResultRejected.class, this::onResultRejected)
         .onCommand(ChunkAttemptFailed.class, this::onChunkAttemptFailed)
-        .onCommand(Assembled.class, this::onAssembled)
-        .onCommand(NodeLost.class, this::onNodeLost)
+        .onCommand(JobFiles.Assembled.class, this::onAssembled)
+        .onCommand(WorkerNodeLost.class, this::onWorkerNodeLost)
         .onCommand(Tick.class, this::onTick)
+        .onCommand(JobFiles.Archived.class, this::onArchived)
+        .onCommand(ReleaseRecoveredLeases.class, this::onReleaseRecoveredLeases)
         .build();
+  }
+
+  private JobStatus status(Job job) {
+    return job.status(queue.largestBudgetSeen(), c -> leases.framesDone(new Lease(job.id(), c.index(), c.attempts())));
   }
 
   private <T> Effect<JobEvent, JobBook> reply(ActorRef<T> replyTo, T message) {
@@ -172,14 +164,13 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
       return reply(c.replyTo(), new JobRejected("input " + c.request().input() + " has no frames to process"));
     }
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
-    long now = System.currentTimeMillis();
-    List<JobEvent> events = List.of(new JobSubmitted(jobId, c.request(), c.video(), c.pipeline(), now),
+    List<JobEvent> events = List.of(new JobSubmitted(jobId, c.request(), c.video(), c.pipeline(), now()),
         new ChunksPlanned(jobId, c.chunks()));
     return Effect().persist(events).thenRun(b -> {
       context.getLog().info("Accepted {}: {} -> {} ({} chunks, pipeline {})", jobId, c.request().input(),
           c.request().output(), c.chunks().size(), c.request().pipeline());
       c.replyTo().tell(new JobAccepted(jobId));
-      serveWaiting(b);
+      offerParked();
     });
   }
 
@@ -188,238 +179,189 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     if (job.isEmpty()) {
       return reply(c.replyTo(), new JobNotFound(c.jobId()));
     }
-    if (!job.get().active() || job.get().state == Job.State.ASSEMBLING) {
-      return reply(c.replyTo(), job.get().status()); // finished, or too late: the output is being written
+    if (!job.get().schedulable()) {
+      return reply(c.replyTo(), status(job.get())); // finished, or too late: the output is being written
     }
-    return Effect().persist(new JobCancelled(c.jobId(), System.currentTimeMillis())).thenRun(b -> {
-      c.replyTo().tell(b.job(c.jobId()).orElseThrow().status());
-      transfer.forget(c.jobId());
+    return Effect().persist(new JobCancelled(c.jobId(), now())).thenRun(b -> {
+      leases.endedJob(c.jobId());
+      c.replyTo().tell(status(b.job(c.jobId()).orElseThrow()));
+      files.forget(c.jobId());
     });
   }
 
   private Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {
     String worker = workerId(c.worker());
-    long now = System.currentTimeMillis();
-    workersSeen.put(worker, now);
-    largestBudgetSeen = Math.max(largestBudgetSeen, c.snapshot().budgetBytes());
-    workersSeen.values().removeIf(seen -> now - seen > WORKER_SEEN.toMillis() * 4);
-    if (book.holdsLease(worker)) {
-      // A repeated request that crossed its assignment in flight; the slot gets one chunk at a time.
+    if (leases.holds(worker)) {
+      return Effect().none(); // a repeated request that crossed its assignment in flight: one chunk at a time
+    }
+    var request = new WorkQueue.Request<>(worker, c, DeviceFit.of(c.snapshot()));
+    var pick = queue.request(request, book.schedulable(), now());
+    if (pick.isEmpty()) {
       return Effect().none();
     }
-    boolean othersAvailable = workersSeen.entrySet().stream()
-        .anyMatch(e -> !e.getKey().equals(worker) && now - e.getValue() <= WORKER_SEEN.toMillis());
-    var next = book.nextPending(DeviceFit.of(c.snapshot()), worker, othersAvailable);
-    if (next.isEmpty()) {
-      waiting.put(c.worker(), c);
-      return Effect().none();
-    }
-    waiting.remove(c.worker());
-    return lease(next.get(), c.worker());
+    Job job = book.job(pick.get().jobId()).orElseThrow();
+    Chunk chunk = job.chunks().get(pick.get().chunk());
+    Lease lease = new Lease(job.id(), chunk.index(), chunk.attempts() + 1);
+    long now = now();
+    // The deadline in the event is informational; the lease clock decides (and starts empty after a restart).
+    var event = new ChunkLeased(job.id(), chunk.index(), lease.attempt(), worker,
+        now + settings.startupGrace().toMillis(), now);
+    return Effect().persist(event).thenRun(b -> {
+      leases.leased(lease, worker, now);
+      files.cutSegment(job, chunk, lease, c.worker());
+    });
   }
 
-  private Effect<JobEvent, JobBook> lease(Candidate candidate, ActorRef<WorkerCommand> worker) {
-    Job job = candidate.job();
-    Chunk chunk = candidate.chunk();
-    int attempt = chunk.attempts + 1;
-    long now = System.currentTimeMillis();
-    String workerPath = workerId(worker);
-    // Cutting the segment (the first one of a job probes the whole input) gets the startup grace;
-    // the lease timeout proper starts when the worker is told (onSegmentReady).
-    var event = new ChunkLeased(job.id, chunk.index, attempt, workerPath,
-        now + Math.max(settings.leaseTimeout().toMillis(), settings.startupGrace().toMillis()), now);
-    return Effect().persist(event).thenRun(b -> prepareSegment(job, chunk, attempt, worker));
-  }
-
-  private void prepareSegment(Job job, Chunk chunk, int attempt, ActorRef<WorkerCommand> worker) {
-    var range = chunk.range;
-    context.pipeToSelf(transfer.offerSegment(job.id, job.request.input(), chunk.index, attempt, range),
-        (SourceRef<ByteString> ref, Throwable error) -> error != null
-            ? new LeaseFailed(job.id, chunk.index, attempt, "could not extract input packets: " + rootMessage(error))
-            : new SegmentReady(new AssignChunk(job.id, chunk.index, attempt, job.pipeline.json(),
-                job.request.encode(), job.video, range.firstPts(), range.endPts(), range.frames(), ref,
-                settings.leaseTimeout().toMillis()), worker));
-  }
-
-  private Effect<JobEvent, JobBook> onSegmentReady(JobBook book, SegmentReady c) {
+  private Effect<JobEvent, JobBook> onSegmentReady(JobBook book, JobFiles.SegmentReady c) {
     AssignChunk a = c.assignment();
-    Chunk chunk = currentLease(book, a.jobId(), a.chunk(), a.attempt());
-    if (chunk == null) {
-      forgetIfEnded(book, a.jobId());
+    // The lease's clock starts when the worker can know of it, not while the coordinator cut its input.
+    if (book.currentLease(a.jobId(), a.chunk(), a.attempt()).isEmpty()
+        || !leases.assigned(new Lease(a.jobId(), a.chunk(), a.attempt()), now())) {
+      files.forgetIfEnded(book, a.jobId());
       return Effect().none(); // the lease ended while the segment was cut; the worker asks again on its own
     }
-    // The lease's clock starts when the worker can know of it, not while the coordinator cut its input.
-    long now = System.currentTimeMillis();
-    chunk.assignedAtMillis = now;
-    chunk.deadlineMillis = now + settings.leaseTimeout().toMillis();
     c.worker().tell(a);
     return Effect().none();
   }
 
   private Effect<JobEvent, JobBook> onChunkProgress(JobBook book, ChunkProgress c) {
-    Chunk chunk = currentLease(book, c.jobId(), c.chunk(), c.attempt());
-    if (chunk == null) {
-      return Effect().none();
-    }
-    // Only progress renews the lease (a hung decoder or model must not hold a chunk forever); before
-    // the first frame, input transfer and model loads get a grace period. Not journaled: a restart
-    // releases every lease anyway.
-    long now = System.currentTimeMillis();
-    boolean advanced = c.framesDone() > chunk.framesDone;
-    boolean starting = c.framesDone() == 0 && now - chunk.assignedAtMillis < settings.startupGrace().toMillis();
-    if (advanced || starting) {
-      chunk.framesDone = c.framesDone();
-      chunk.deadlineMillis = now + settings.leaseTimeout().toMillis();
-    }
+    leases.progress(new Lease(c.jobId(), c.chunk(), c.attempt()), c.framesDone(), now());
     return Effect().none();
   }
 
   private Effect<JobEvent, JobBook> onChunkDone(JobBook book, ChunkDone c) {
-    Chunk chunk = currentLease(book, c.jobId(), c.chunk(), c.attempt());
-    if (chunk == null) {
+    Lease lease = new Lease(c.jobId(), c.chunk(), c.attempt());
+    var chunk = book.currentLease(c.jobId(), c.chunk(), c.attempt());
+    if (chunk.isEmpty()) {
       return reply(c.worker(), new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), false,
           "stale result: the lease ended or moved to another attempt"));
     }
-    chunk.storing = true; // however long the upload and the check take, this lease does not expire
-    context.pipeToSelf(transfer.receiveResult(c.jobId(), c.chunk(), c.attempt(), c.result(), chunk.range.frames(),
-            c.textJson()),
-        (Integer frames, Throwable error) -> error != null
-            ? new ResultRejected(c.jobId(), c.chunk(), c.attempt(), "result rejected: " + rootMessage(error), c.worker())
-            : new ResultStored(c.jobId(), c.chunk(), c.attempt(), frames, c.worker()));
+    leases.storing(lease);
+    files.storeResult(c, chunk.get(), lease);
     return Effect().none();
   }
 
-  private Effect<JobEvent, JobBook> onResultStored(JobBook book, ResultStored c) {
-    if (currentLease(book, c.jobId(), c.chunk(), c.attempt()) == null) {
-      forgetIfEnded(book, c.jobId());
-      return reply(c.worker(), new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), false,
+  private Effect<JobEvent, JobBook> onResultStored(JobBook book, JobFiles.ResultStored c) {
+    Lease l = c.lease();
+    if (book.currentLease(l.jobId(), l.chunk(), l.attempt()).isEmpty()) {
+      files.forgetIfEnded(book, l.jobId());
+      return reply(c.worker(), new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), false,
           "stale result: the lease ended while the result was stored"));
     }
-    return Effect().persist(new ChunkCompleted(c.jobId(), c.chunk(), c.attempt(), c.frames())).thenRun(b -> {
-      c.worker().tell(new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), true, ""));
-      Job job = b.job(c.jobId()).orElseThrow();
-      if (job.state == Job.State.ASSEMBLING) {
-        startAssembly(job);
+    return Effect().persist(new ChunkCompleted(l.jobId(), l.chunk(), l.attempt(), c.frames())).thenRun(b -> {
+      leases.ended(l);
+      c.worker().tell(new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), true, ""));
+      Job job = b.job(l.jobId()).orElseThrow();
+      if (job.state() == Job.State.ASSEMBLING) {
+        files.assemble(job);
       }
     });
   }
 
-  private Effect<JobEvent, JobBook> onResultRejected(JobBook book, ResultRejected c) {
-    c.worker().tell(new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), false, c.reason()));
-    forgetIfEnded(book, c.jobId());
-    return failAttempt(book, c.jobId(), c.chunk(), c.attempt(), c.reason());
+  private Effect<JobEvent, JobBook> onResultRejected(JobBook book, JobFiles.ResultRejected c) {
+    Lease l = c.lease();
+    c.worker().tell(new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), false, c.reason()));
+    files.forgetIfEnded(book, l.jobId());
+    return failAll(book, List.of(l), c.reason());
   }
 
   private Effect<JobEvent, JobBook> onChunkAttemptFailed(JobBook book, ChunkAttemptFailed c) {
     c.worker().tell(new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), true, ""));
-    return failAttempt(book, c.jobId(), c.chunk(), c.attempt(), c.reason());
+    return failAll(book, List.of(new Lease(c.jobId(), c.chunk(), c.attempt())), c.reason());
   }
 
-  /** A report that an attempt failed, if it is still the chunk's live lease. */
-  private Effect<JobEvent, JobBook> failAttempt(JobBook book, String jobId, int chunkIndex, int attempt, String reason) {
-    Chunk chunk = currentLease(book, jobId, chunkIndex, attempt);
-    if (chunk == null) {
+  private Effect<JobEvent, JobBook> onAssembled(JobBook book, JobFiles.Assembled c) {
+    var job = book.job(c.jobId()).filter(j -> j.state() == Job.State.ASSEMBLING);
+    if (job.isEmpty()) {
       return Effect().none();
     }
-    return failAll(List.of(new Candidate(book.job(jobId).orElseThrow(), chunk)), reason);
-  }
-
-  private void startAssembly(Job job) {
-    context.getLog().info("Assembling {} from {} chunks into {}", job.id, job.chunks.size(), job.request.output());
-    context.pipeToSelf(transfer.assemble(job.id, job.request.input(), job.request.output(), job.chunks.size()),
-        (result, error) -> error != null ? new Assembled(job.id, 0, rootMessage(error))
-            : new Assembled(job.id, result.videoFrames(), null));
-  }
-
-  private Effect<JobEvent, JobBook> onAssembled(JobBook book, Assembled c) {
-    Job job = book.job(c.jobId()).orElseThrow();
-    if (job.state != Job.State.ASSEMBLING) {
-      return Effect().none();
-    }
-    long now = System.currentTimeMillis();
     String failure = c.failure();
-    if (failure == null && c.frames() != job.totalFrames()) {
-      failure = "assembled output has " + c.frames() + " frames, expected " + job.totalFrames();
+    if (failure == null && c.frames() != job.get().totalFrames()) {
+      failure = "assembled output has " + c.frames() + " frames, expected " + job.get().totalFrames();
     }
-    JobEvent event = failure == null ? new JobCompleted(c.jobId(), c.frames(), now)
-        : new JobFailed(c.jobId(), "assembly failed: " + failure, now);
+    JobEvent event = failure == null ? new JobCompleted(c.jobId(), c.frames(), now())
+        : new JobFailed(c.jobId(), "assembly failed: " + failure, now());
     return Effect().persist(event).thenRun(b -> {
-      context.getLog().info("{} finished: {}", c.jobId(), b.job(c.jobId()).orElseThrow().state);
-      transfer.forget(c.jobId());
+      context.getLog().info("{} finished: {}", c.jobId(), b.job(c.jobId()).orElseThrow().state());
+      files.forget(c.jobId());
     });
   }
 
-  private Effect<JobEvent, JobBook> onNodeLost(JobBook book, NodeLost c) {
-    waiting.keySet().removeIf(w -> workerId(w).startsWith(c.address() + "/"));
-    List<Candidate> lost = book.leasesOn(c.address() + "/");
-    return failAll(lost, "worker " + c.address() + " lost: " + c.why());
+  private Effect<JobEvent, JobBook> onWorkerNodeLost(JobBook book, WorkerNodeLost c) {
+    queue.forgetWorkersOn(c.address());
+    return failAll(book, leases.heldOn(c.address()), "worker " + c.address() + " lost: " + c.why());
   }
 
   private Effect<JobEvent, JobBook> onTick(JobBook book, Tick c) {
-    List<Candidate> expired = book.expiredLeases(System.currentTimeMillis());
-    return failAll(expired, "lease expired after " + settings.leaseTimeout().toSeconds() + " s without progress");
-  }
-
-  /** Each lease's attempt failed: its chunk goes back to pending, or its job fails once attempts run out. */
-  private Effect<JobEvent, JobBook> failAll(List<Candidate> leases, String reason) {
-    if (leases.isEmpty()) {
+    List<Lease> expired = leases.expired(now());
+    if (expired.isEmpty()) {
+      archiveFinished(book);
       return Effect().none();
     }
-    List<JobEvent> events = new ArrayList<>();
-    Set<String> failedJobs = new HashSet<>();
-    for (Candidate l : leases) {
-      context.getLog().warn("{} chunk {} attempt {} failed: {}", l.job().id, l.chunk().index, l.chunk().attempts,
-          reason);
-      events.add(new ChunkFailed(l.job().id, l.chunk().index, l.chunk().attempts, reason));
-      int failures = l.chunk().failures.size() + 1;
-      if (failures >= settings.maxAttempts() && failedJobs.add(l.job().id)) {
-        events.add(new JobFailed(l.job().id, "chunk " + l.chunk().index + " failed " + failures
-            + " times; last: " + reason, System.currentTimeMillis()));
-      }
+    return failAll(book, expired, "lease expired after " + settings.leaseTimeout().toSeconds() + " s without progress");
+  }
+
+  /** Each live lease among {@code reported} failed (see {@link Decisions#failures}); stale ones are dropped. */
+  private Effect<JobEvent, JobBook> failAll(JobBook book, List<Lease> reported, String reason) {
+    var failures = Decisions.failures(book, reported, reason, settings.maxAttempts(), now());
+    reported.stream().filter(l -> !failures.live().contains(l)).forEach(leases::ended);
+    if (failures.events().isEmpty()) {
+      return Effect().none();
     }
-    return Effect().persist(events).thenRun(b -> {
-      failedJobs.forEach(transfer::forget);
-      serveWaiting(b);
+    failures.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} failed: {}", l.jobId(), l.chunk(),
+        l.attempt(), reason));
+    return Effect().persist(failures.events()).thenRun(b -> {
+      failures.live().forEach(leases::ended);
+      failures.failedJobs().forEach(id -> {
+        leases.endedJob(id);
+        files.forget(id);
+      });
+      offerParked();
     });
   }
 
-  /** Hands pending chunks to parked slots, one lease each. */
-  private void serveWaiting(JobBook book) {
-    if (waiting.isEmpty() || book.nextPending().isEmpty()) {
+  private Effect<JobEvent, JobBook> onReleaseRecoveredLeases(JobBook book, ReleaseRecoveredLeases c) {
+    List<JobEvent> events = book.leases().stream().<JobEvent>map(l -> new ChunkReleased(l.job().id(),
+        l.chunk().index(), l.chunk().attempts(), "the coordinator restarted")).toList();
+    return events.isEmpty() ? Effect().none() : Effect().persist(events).thenRun(b -> offerParked());
+  }
+
+  /** Finished jobs beyond the retention go to the history, then are journaled as archived (see onArchived). */
+  private void archiveFinished(JobBook book) {
+    List<Job> due = Decisions.dueForArchive(book, archiving, settings.keepFinished(),
+        settings.keepFinishedFor().toMillis(), now());
+    if (!due.isEmpty()) {
+      due.forEach(j -> archiving.add(j.id()));
+      files.archive(due.stream().map(this::status).toList());
+    }
+  }
+
+  private Effect<JobEvent, JobBook> onArchived(JobBook book, JobFiles.Archived c) {
+    c.jobIds().forEach(archiving::remove);
+    if (c.failure() != null) {
+      context.getLog().warn("Could not archive {} finished job(s), will retry: {}", c.jobIds().size(), c.failure());
+      return Effect().none();
+    }
+    long now = now();
+    List<JobEvent> events = c.jobIds().stream().filter(id -> book.job(id).map(j -> !j.active()).orElse(false))
+        .<JobEvent>map(id -> new JobArchived(id, now)).toList();
+    return events.isEmpty() ? Effect().none() : Effect().persist(events);
+  }
+
+  /** Offers every parked request again, each as its own command: each lease is persisted by its own command. */
+  private void offerParked() {
+    if (!queue.hasParked()) {
       return;
     }
-    // Re-deliver the parked requests to ourselves: each lease must be persisted by its own command.
-    List<RequestWork> parked = new ArrayList<>(waiting.values());
-    waiting.clear();
-    parked.forEach(r -> context.getSelf().tell(r));
+    queue.drainParked().forEach(request -> context.getSelf().tell(request.handle()));
   }
 
-  /** A late result of a job that already ended may have recreated its files. */
-  private void forgetIfEnded(JobBook book, String jobId) {
-    if (book.job(jobId).map(j -> !j.active()).orElse(false)) {
-      transfer.forget(jobId);
-    }
-  }
-
-  /** The chunk if {@code attempt} is its live lease on an active job, else null (a stale report). */
-  private static Chunk currentLease(JobBook book, String jobId, int chunkIndex, int attempt) {
-    return book.job(jobId).filter(Job::active)
-        .filter(j -> chunkIndex >= 0 && chunkIndex < j.chunks.size())
-        .map(j -> j.chunks.get(chunkIndex))
-        .filter(c -> c.state == ChunkState.LEASED && c.attempts == attempt)
-        .orElse(null);
+  private long now() {
+    return clock.millis();
   }
 
   /** A worker's full address, host and port included even for a slot on this node. */
   private String workerId(ActorRef<WorkerCommand> worker) {
     return ActorRefResolver.get(context.getSystem()).toSerializationFormat(worker);
-  }
-
-  private static String rootMessage(Throwable error) {
-    Throwable t = error;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 }

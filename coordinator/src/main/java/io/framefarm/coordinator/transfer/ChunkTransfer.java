@@ -33,7 +33,7 @@ import org.apache.pekko.util.ByteString;
  * frame count), and assembles the output. All file work runs on the blocking dispatcher, never
  * on the job manager's thread.
  */
-public final class ChunkTransfer {
+public final class ChunkTransfer implements Transfers {
   private static final int STREAM_CHUNK_BYTES = 64 * 1024;
 
   private final ChunkStore store;

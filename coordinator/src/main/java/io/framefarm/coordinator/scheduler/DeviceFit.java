@@ -1,23 +1,27 @@
-package io.framefarm.coordinator.jobs;
+package io.framefarm.coordinator.scheduler;
 
 import io.framefarm.protocol.WorkProtocol.DeviceSnapshot;
 import java.util.List;
 import java.util.Set;
 
 /** What the scheduler knows of the device asking for work: its budget and the models resident on it. */
-record DeviceFit(long budgetBytes, Set<String> residentModels) {
+public record DeviceFit(long budgetBytes, Set<String> residentModels) {
   /** A device of unknown size: anything may be tried there. */
-  static final DeviceFit ANY = new DeviceFit(0, Set.of());
+  public static final DeviceFit ANY = new DeviceFit(0, Set.of());
 
-  static DeviceFit of(DeviceSnapshot snapshot) {
+  public DeviceFit {
+    residentModels = Set.copyOf(residentModels);
+  }
+
+  public static DeviceFit of(DeviceSnapshot snapshot) {
     return new DeviceFit(snapshot.budgetBytes(), Set.copyOf(snapshot.residentModels()));
   }
 
-  boolean canHold(long needBytes) {
+  public boolean canHold(long needBytes) {
     return budgetBytes <= 0 || needBytes <= budgetBytes;
   }
 
-  boolean holdsAll(List<String> models) {
+  public boolean holdsAll(List<String> models) {
     return !models.isEmpty() && residentModels.containsAll(models);
   }
 }

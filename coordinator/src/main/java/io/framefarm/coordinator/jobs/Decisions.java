@@ -1,0 +1,60 @@
+package io.framefarm.coordinator.jobs;
+
+import io.framefarm.coordinator.jobs.JobEvent.ChunkFailed;
+import io.framefarm.coordinator.jobs.JobEvent.JobFailed;
+import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** The job manager's decisions that need no actor: which events a failure makes, which jobs leave the live state. */
+final class Decisions {
+  private Decisions() {}
+
+  /** The events of failed attempts; {@code live} are the reported leases that were still live. */
+  record Failures(List<JobEvent> events, List<Lease> live, Set<String> failedJobs) {}
+
+  /**
+   * Each live lease among {@code reported} failed: its chunk goes back to pending, or its job fails
+   * once the chunk's failed attempts reach {@code maxAttempts}. Leases that already ended are ignored.
+   */
+  static Failures failures(JobBook book, List<Lease> reported, String reason, int maxAttempts, long nowMillis) {
+    List<JobEvent> events = new ArrayList<>();
+    List<Lease> live = new ArrayList<>();
+    Set<String> failedJobs = new LinkedHashSet<>();
+    for (Lease l : reported) {
+      var chunk = book.currentLease(l.jobId(), l.chunk(), l.attempt());
+      if (chunk.isEmpty()) {
+        continue;
+      }
+      live.add(l);
+      events.add(new ChunkFailed(l.jobId(), l.chunk(), l.attempt(), reason));
+      int failures = chunk.get().failures() + 1;
+      if (failures >= maxAttempts && !failedJobs.contains(l.jobId())) {
+        failedJobs.add(l.jobId());
+        events.add(new JobFailed(l.jobId(), "chunk " + l.chunk() + " failed " + failures + " times; last: " + reason,
+            nowMillis));
+      }
+    }
+    return new Failures(events, live, failedJobs);
+  }
+
+  /**
+   * Finished jobs beyond the retention: all but the newest {@code keep} finished ones, and any that
+   * finished more than {@code keepForMillis} ago. {@code leaving} are already on their way out.
+   */
+  static List<Job> dueForArchive(JobBook book, Set<String> leaving, int keep, long keepForMillis, long nowMillis) {
+    List<Job> finished = book.jobs().stream().filter(j -> !j.active() && !leaving.contains(j.id()))
+        .sorted(Comparator.comparingLong((Job j) -> j.times().finishedAtMillis()).reversed()).toList();
+    List<Job> due = new ArrayList<>();
+    for (int i = 0; i < finished.size(); i++) {
+      Job j = finished.get(i);
+      if (i >= keep || nowMillis - j.times().finishedAtMillis() > keepForMillis) {
+        due.add(j);
+      }
+    }
+    return due;
+  }
+}

@@ -1,0 +1,111 @@
+package io.framefarm.coordinator.jobs;
+
+import io.framefarm.coordinator.history.JobHistory;
+import io.framefarm.coordinator.jobs.Job.Chunk;
+import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
+import io.framefarm.coordinator.transfer.Transfers;
+import io.framefarm.protocol.JobApi.JobStatus;
+import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.WorkProtocol.AssignChunk;
+import io.framefarm.protocol.WorkProtocol.ChunkDone;
+import io.framefarm.protocol.WorkerCommand;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The job manager's slow work, started from its command handlers and never awaited there: cutting a
+ * chunk's input, storing a result, assembling, archiving to the history. Each outcome comes back to
+ * the job manager as one of the commands declared here, to be journaled (or not) there.
+ */
+final class JobFiles {
+  /** A leased chunk's input is ready to stream to {@code worker}. */
+  record SegmentReady(AssignChunk assignment, ActorRef<WorkerCommand> worker)
+      implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
+  record SegmentFailed(Lease lease, String reason) implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
+  record ResultStored(Lease lease, int frames, ActorRef<WorkerCommand> worker)
+      implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
+  record ResultRejected(Lease lease, String reason, ActorRef<WorkerCommand> worker)
+      implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
+  /** {@code failure} is null when the output was written. */
+  record Assembled(String jobId, int frames, String failure)
+      implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
+  /** {@code failure} is null when every job's final status is in the history. */
+  record Archived(List<String> jobIds, String failure)
+      implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
+  private final ActorContext<JobManagerCommand> context;
+  private final Transfers transfer;
+  private final JobHistory history;
+  private final Duration leaseTimeout;
+
+  JobFiles(ActorContext<JobManagerCommand> context, Transfers transfer, JobHistory history, Duration leaseTimeout) {
+    this.context = context;
+    this.transfer = transfer;
+    this.history = history;
+    this.leaseTimeout = leaseTimeout;
+  }
+
+  /** Cuts the chunk's input (the first chunk of a job probes the whole input), then the worker may be told. */
+  void cutSegment(Job job, Chunk chunk, Lease lease, ActorRef<WorkerCommand> worker) {
+    var range = chunk.range();
+    context.pipeToSelf(transfer.offerSegment(job.id(), job.request().input(), chunk.index(), lease.attempt(), range),
+        (SourceRef<ByteString> ref, Throwable error) -> error != null
+            ? new SegmentFailed(lease, "could not extract input packets: " + rootMessage(error))
+            : new SegmentReady(new AssignChunk(job.id(), chunk.index(), lease.attempt(), job.pipeline().json(),
+                job.request().encode(), job.submitted().video(), range.firstPts(), range.endPts(), range.frames(), ref,
+                leaseTimeout.toMillis()), worker));
+  }
+
+  /** Pulls the worker's result and checks its frame count before it is stored. */
+  void storeResult(ChunkDone done, Chunk chunk, Lease lease) {
+    context.pipeToSelf(transfer.receiveResult(done.jobId(), done.chunk(), done.attempt(), done.result(),
+            chunk.range().frames(), done.textJson()),
+        (Integer frames, Throwable error) -> error != null
+            ? new ResultRejected(lease, "result rejected: " + rootMessage(error), done.worker())
+            : new ResultStored(lease, frames, done.worker()));
+  }
+
+  void assemble(Job job) {
+    context.getLog().info("Assembling {} from {} chunks into {}", job.id(), job.chunks().size(),
+        job.request().output());
+    context.pipeToSelf(transfer.assemble(job.id(), job.request().input(), job.request().output(), job.chunks().size()),
+        (result, error) -> error != null ? new Assembled(job.id(), 0, rootMessage(error))
+            : new Assembled(job.id(), result.videoFrames(), null));
+  }
+
+  void archive(List<JobStatus> finished) {
+    List<String> ids = finished.stream().map(JobStatus::id).toList();
+    context.pipeToSelf(history.store(finished), (ok, error) -> new Archived(ids, error == null ? null
+        : rootMessage(error)));
+  }
+
+  /** Deletes a job's working files (they are recreated by nothing once the job ended). */
+  void forget(String jobId) {
+    transfer.forget(jobId);
+  }
+
+  /** A late result of a job that already ended may have recreated its files. */
+  void forgetIfEnded(JobBook book, String jobId) {
+    if (book.job(jobId).map(j -> !j.active()).orElse(false)) {
+      transfer.forget(jobId);
+    }
+  }
+
+  static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

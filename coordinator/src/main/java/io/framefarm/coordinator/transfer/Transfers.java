@@ -1,0 +1,28 @@
+package io.framefarm.coordinator.transfer;
+
+import io.framefarm.media.AssemblyResult;
+import io.framefarm.protocol.JobApi.PlannedChunk;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The job manager's file work, all of it asynchronous on the coordinator's media pool: cut a chunk's
+ * input, take in its result, assemble the output, forget a job's files. {@link ChunkTransfer} is the
+ * real one; the job manager's own tests use one that answers at once.
+ */
+public interface Transfers {
+  /** Extracts the chunk's input packets and offers them to one consumer. */
+  CompletionStage<SourceRef<ByteString>> offerSegment(String jobId, String input, int chunk, int attempt,
+      PlannedChunk range);
+
+  /** Pulls a worker's encoded chunk and stores it once it holds exactly {@code expectedFrames} frames. */
+  CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
+      int expectedFrames, String textJson);
+
+  /** Joins the stored chunks in order with the source's audio into {@code output}. */
+  CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks);
+
+  /** Forgets a finished job and deletes its working files. */
+  CompletionStage<Void> forget(String jobId);
+}

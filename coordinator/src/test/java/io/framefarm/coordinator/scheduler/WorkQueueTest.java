@@ -1,0 +1,171 @@
+package io.framefarm.coordinator.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.framefarm.coordinator.scheduler.WorkQueue.Pick;
+import io.framefarm.coordinator.scheduler.WorkQueue.Request;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class WorkQueueTest {
+  /** A job as the queue sees it; chunks are taken by the test as a journal would lease them. */
+  private static final class TestJob implements SchedulableJob {
+    final String id;
+    final int priority;
+    final long sequence;
+    final long need;
+    final List<String> models;
+    final List<PendingChunk> pending = new ArrayList<>();
+    final Map<String, Integer> failures = new HashMap<>();
+
+    TestJob(String id, int priority, long sequence, long need, List<String> models, int chunks) {
+      this.id = id;
+      this.priority = priority;
+      this.sequence = sequence;
+      this.need = need;
+      this.models = models;
+      for (int i = 0; i < chunks; i++) {
+        pending.add(new PendingChunk(i, null));
+      }
+    }
+
+    void take(int chunk) {
+      pending.removeIf(c -> c.index() == chunk);
+    }
+
+    void failOn(String worker, int chunk) {
+      failures.merge(worker, 1, Integer::sum);
+      pending.add(new PendingChunk(chunk, worker));
+      pending.sort(java.util.Comparator.comparingInt(PendingChunk::index));
+    }
+
+    @Override public String id() { return id; }
+    @Override public int priority() { return priority; }
+    @Override public long sequence() { return sequence; }
+    @Override public long memoryNeedBytes() { return need; }
+    @Override public List<String> modelIds() { return models; }
+    @Override public int failuresOn(String worker) { return failures.getOrDefault(worker, 0); }
+    @Override public List<PendingChunk> pendingChunks() { return List.copyOf(pending); }
+  }
+
+  private static TestJob job(String id, int priority, long sequence, int chunks) {
+    return new TestJob(id, priority, sequence, 0, List.of(), chunks);
+  }
+
+  private final WorkQueue<String> queue = new WorkQueue<>(Duration.ofSeconds(15));
+
+  private Request<String> request(String worker, DeviceFit device) {
+    return new Request<>(worker, "handle-" + worker, device);
+  }
+
+  @Test
+  void higherPriorityJobsGoFirstThenOlderJobsThenLowerChunks() {
+    var old = job("old", 0, 0, 2);
+    var urgent = job("urgent", 5, 1, 1);
+    var young = job("young", 0, 2, 1);
+    List<SchedulableJob> jobs = List.of(young, old, urgent);
+
+    assertThat(queue.request(request("w", DeviceFit.ANY), jobs, 0)).contains(new Pick("urgent", 0));
+    urgent.take(0);
+    assertThat(queue.request(request("w", DeviceFit.ANY), jobs, 0)).contains(new Pick("old", 0));
+  }
+
+  @Test
+  void aDeviceNeverGetsAChunkWhosePipelineCannotFitItsBudget() {
+    var big = new TestJob("big", 5, 0, 8_000, List.of("upscaler"), 1);
+    var small = new TestJob("small", 0, 1, 1_000, List.of("detector"), 1);
+    var smallDevice = new DeviceFit(4_000, Set.of());
+
+    assertThat(queue.request(request("a", smallDevice), List.of(big, small), 0)).contains(new Pick("small", 0));
+    small.take(0);
+    assertThat(queue.request(request("a", smallDevice), List.of(big, small), 0)).as("only the big job is left")
+        .isEmpty();
+    assertThat(queue.request(request("b", new DeviceFit(16_000, Set.of())), List.of(big, small), 0))
+        .contains(new Pick("big", 0));
+  }
+
+  @Test
+  void atEqualPriorityADeviceGetsTheJobWhoseModelsItAlreadyHolds() {
+    var older = new TestJob("older", 0, 0, 1_000, List.of("restorer"), 1);
+    var younger = new TestJob("younger", 0, 1, 1_000, List.of("detector", "recognizer"), 1);
+    List<SchedulableJob> jobs = List.of(older, younger);
+
+    assertThat(WorkQueue.pick(new DeviceFit(10_000, Set.of("detector", "recognizer")), "w", false, jobs))
+        .contains(new Pick("younger", 0));
+    assertThat(WorkQueue.pick(new DeviceFit(10_000, Set.of("detector")), "w", false, jobs))
+        .as("affinity needs every model resident").contains(new Pick("older", 0));
+    assertThat(WorkQueue.pick(DeviceFit.ANY, "w", false, jobs)).contains(new Pick("older", 0));
+  }
+
+  @Test
+  void priorityComesBeforeModelAffinity() {
+    var resident = new TestJob("resident", 0, 0, 1_000, List.of("detector"), 1);
+    var urgent = new TestJob("urgent", 9, 1, 1_000, List.of("upscaler"), 1);
+    assertThat(WorkQueue.pick(new DeviceFit(10_000, Set.of("detector")), "w", false, List.of(resident, urgent)))
+        .contains(new Pick("urgent", 0));
+  }
+
+  @Test
+  void aRetryGoesToAnotherWorkerWhileOneHasAskedRecently() {
+    var j = job("j", 0, 0, 2);
+    j.take(0);
+    j.failOn("bad", 0);
+
+    queue.request(request("good", DeviceFit.ANY), List.of(), 1_000); // seen, found nothing: parked
+    assertThat(queue.request(request("bad", DeviceFit.ANY), List.of(j), 2_000))
+        .as("the bad worker gets another chunk").contains(new Pick("j", 1));
+    assertThat(queue.request(request("good", DeviceFit.ANY), List.of(j), 2_000)).contains(new Pick("j", 0));
+
+    var alone = new WorkQueue<String>(Duration.ofSeconds(15));
+    assertThat(alone.request(request("bad", DeviceFit.ANY), List.of(j), 2_000))
+        .as("alone, the worker retries its own failure").contains(new Pick("j", 0));
+  }
+
+  @Test
+  void aWorkerThatKeepsFailingAJobIsPassedOverForItUnlessNoOneElseCanTakeIt() {
+    var j = job("j", 0, 0, 4);
+    for (int chunk = 0; chunk < WorkQueue.WORKER_FAILURES_PER_JOB; chunk++) {
+      j.take(chunk);
+      j.failOn("bad", chunk);
+    }
+    assertThat(WorkQueue.pick(DeviceFit.ANY, "bad", true, List.of(j))).isEmpty();
+    assertThat(WorkQueue.pick(DeviceFit.ANY, "good", true, List.of(j))).isPresent();
+    assertThat(WorkQueue.pick(DeviceFit.ANY, "bad", false, List.of(j))).isPresent();
+  }
+
+  @Test
+  void aWorkerSeenTooLongAgoNoLongerCountsAsAvailable() {
+    var j = job("j", 0, 0, 1);
+    j.take(0);
+    j.failOn("bad", 0);
+    queue.request(request("good", DeviceFit.ANY), List.of(), 0);
+    assertThat(queue.request(request("bad", DeviceFit.ANY), List.of(j), 16_000))
+        .as("good last asked 16 s ago, beyond the 15 s window").contains(new Pick("j", 0));
+  }
+
+  @Test
+  void requestsThatFindNoWorkAreParkedUntilDrainedAndForgottenWithTheirNode() {
+    assertThat(queue.request(request("pekko://farm@a:1/system/slot-0", new DeviceFit(4_000, Set.of())), List.of(), 0))
+        .isEmpty();
+    queue.request(request("pekko://farm@b:2/system/slot-0", new DeviceFit(9_000, Set.of())), List.of(), 0);
+    assertThat(queue.parkedCount()).isEqualTo(2);
+    assertThat(queue.largestBudgetSeen()).isEqualTo(9_000);
+
+    queue.forgetWorkersOn("pekko://farm@b:2");
+    assertThat(queue.drainParked()).extracting(Request::handle)
+        .containsExactly("handle-pekko://farm@a:1/system/slot-0");
+    assertThat(queue.hasParked()).isFalse();
+  }
+
+  @Test
+  void aRequestThatGetsWorkIsNoLongerParked() {
+    queue.request(request("w", DeviceFit.ANY), List.of(), 0);
+    assertThat(queue.request(request("w", DeviceFit.ANY), List.of(job("j", 0, 0, 1)), 0)).isPresent();
+    assertThat(queue.hasParked()).isFalse();
+  }
+}
