@@ -52,8 +52,11 @@ public final class FarmClient {
     return call("GET", "/api/v1/jobs/" + id, null);
   }
 
-  public JsonNode jobs() {
-    return call("GET", "/api/v1/jobs", null);
+  /** A page of jobs, newest first: {@code {"jobs": [...], "next": cursor or null}}; {@code after} null for the first. */
+  public JsonNode jobs(int limit, String after) {
+    String query = "?limit=" + limit + (after == null ? ""
+        : "&after=" + java.net.URLEncoder.encode(after, java.nio.charset.StandardCharsets.UTF_8));
+    return call("GET", "/api/v1/jobs" + query, null);
   }
 
   public JsonNode cancel(String id) {

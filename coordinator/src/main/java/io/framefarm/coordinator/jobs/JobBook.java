@@ -108,6 +108,16 @@ public final class JobBook {
     throw new IllegalStateException("Unknown job event " + event);
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof JobBook other && nextSequence == other.nextSequence && jobs.equals(other.jobs);
+  }
+
+  @Override
+  public int hashCode() {
+    return jobs.hashCode() * 31 + Long.hashCode(nextSequence);
+  }
+
   private JobBook with(Job job) {
     return new JobBook(jobs.plus(job.id(), job), nextSequence);
   }

@@ -1,0 +1,56 @@
+package io.framefarm.coordinator.jobs;
+
+import io.framefarm.coordinator.transfer.Transfers;
+import io.framefarm.media.AssemblyResult;
+import io.framefarm.protocol.JobApi.PlannedChunk;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Transfers for the job manager's own tests: no media, every step answers at once. Results hold the
+ * frames the chunk expects unless {@link #rejectResults} says otherwise. The real transfer is
+ * exercised end to end by the cli tests.
+ */
+final class InstantTransfers implements Transfers {
+  private final Materializer materializer;
+  final List<String> forgotten = new CopyOnWriteArrayList<>();
+  volatile String rejectResults;
+
+  InstantTransfers(ActorSystem<?> system) {
+    this.materializer = Materializer.matFromSystem(system);
+  }
+
+  @Override
+  public CompletionStage<SourceRef<ByteString>> offerSegment(String jobId, String input, int chunk, int attempt,
+      PlannedChunk range) {
+    return CompletableFuture.completedFuture(Source.<ByteString>empty()
+        .runWith(StreamRefs.<ByteString>sourceRef(), materializer));
+  }
+
+  @Override
+  public CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
+      int expectedFrames, String textJson) {
+    return rejectResults == null ? CompletableFuture.completedFuture(expectedFrames)
+        : CompletableFuture.failedFuture(new IllegalStateException(rejectResults));
+  }
+
+  @Override
+  public CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks) {
+    return CompletableFuture.completedFuture(new AssemblyResult(Path.of(output), chunks * 10, 0));
+  }
+
+  @Override
+  public CompletionStage<Void> forget(String jobId) {
+    forgotten.add(jobId);
+    return CompletableFuture.completedFuture(null);
+  }
+}

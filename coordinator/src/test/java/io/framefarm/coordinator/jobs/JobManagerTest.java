@@ -1,0 +1,267 @@
+package io.framefarm.coordinator.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.framefarm.coordinator.history.JobHistory;
+import io.framefarm.coordinator.jobs.JobEvent.*;
+import io.framefarm.protocol.JobApi.*;
+import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.WorkProtocol.*;
+import io.framefarm.protocol.WorkerCommand;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The job manager alone: an in-memory journal, a real history table (H2 in memory), a clock the test moves. */
+class JobManagerTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(EventSourcedBehaviorTestKit.config()
+      .withFallback(PersistenceTestKitSnapshotPlugin.config()).withFallback(ConfigFactory.load()));
+  private static final VideoSpec VIDEO = new VideoSpec(320, 240, 1, 30, 30, 1);
+
+  /** A clock that moves only when the test says. */
+  private static final class TestClock extends Clock {
+    final AtomicLong millis = new AtomicLong(1_000_000);
+
+    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    @Override public Instant instant() { return Instant.ofEpochMilli(millis.get()); }
+
+    void advance(Duration d) {
+      millis.addAndGet(d.toMillis());
+    }
+  }
+
+  private final TestClock clock = new TestClock();
+  private final InstantTransfers transfers = new InstantTransfers(testKit.system());
+  private final JobHistory history = new JobHistory("jdbc:h2:mem:history-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+      "sa", "", Executors.newSingleThreadExecutor());
+  private final TestProbe<WorkerCommand> worker = testKit.createTestProbe(WorkerCommand.class);
+  private EventSourcedBehaviorTestKit<JobManagerCommand, JobEvent, JobBook> jobManager;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void start() {
+    history.ensureTable();
+    jobManager = start(JobManagerSettings.of(Duration.ofSeconds(30), 2).withRetention(100, Duration.ofHours(1)));
+  }
+
+  private EventSourcedBehaviorTestKit<JobManagerCommand, JobEvent, JobBook> start(JobManagerSettings settings) {
+    // A tick far off: the test sends Tick itself, after moving the clock.
+    var behavior = JobManager.create(transfers, history, new JobManagerSettings(settings.leaseTimeout(),
+        settings.maxAttempts(), settings.startupGrace(), settings.workerSeen(), Duration.ofHours(1),
+        settings.snapshotEvery(), settings.keepFinished(), settings.keepFinishedFor()), clock);
+    var kit = EventSourcedBehaviorTestKit.<JobManagerCommand, JobEvent, JobBook>create(testKit.system(), behavior,
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
+    kit.clear();
+    return kit;
+  }
+
+  private String submit(int chunks) {
+    List<PlannedChunk> planned = new ArrayList<>();
+    for (int i = 0; i < chunks; i++) {
+      planned.add(new PlannedChunk(i * 10, i * 10 + 10, i * 10L, i * 10L + 10));
+    }
+    var request = new JobRequest("/in.mp4", "/out.mp4", "identity", 10, 0, EncodeSpec.defaults());
+    var result = jobManager.<SubmitReply>runCommand(replyTo -> new SubmitJob(request, VIDEO, planned,
+        new PipelinePlan("{}", 0, List.of()), replyTo));
+    assertThat(result.events()).hasSize(2).first().isInstanceOf(JobSubmitted.class);
+    return ((JobAccepted) result.reply()).jobId();
+  }
+
+  /** Asks for work as the probe's slot; returns the assignment the probe receives. */
+  private AssignChunk lease() {
+    var result = jobManager.runCommand(new RequestWork(worker.getRef(), "node", "slot-0",
+        new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of())));
+    assertThat(result.events()).singleElement().isInstanceOf(ChunkLeased.class);
+    return worker.expectMessageClass(AssignChunk.class);
+  }
+
+  private JobStatus status(String id) {
+    return (JobStatus) jobManager.<JobReply>runCommand(replyTo -> new GetJob(id, replyTo)).reply();
+  }
+
+  @Test
+  void aJobRunsFromSubmitThroughLeaseProgressAndCompletionToAssembly() {
+    String id = submit(2);
+    AssignChunk first = lease();
+    assertThat(first.attempt()).isEqualTo(1);
+    jobManager.runCommand(new ChunkProgress(id, first.chunk(), 1, 7));
+    assertThat(status(id).framesDone()).as("progress counts before the chunk is done").isEqualTo(7);
+
+    jobManager.runCommand(new ChunkDone(id, first.chunk(), 1, 10, null, worker.getRef(), ""));
+    assertThat(worker.expectMessageClass(ChunkAcknowledged.class).accepted()).isTrue();
+    AssignChunk second = lease();
+    jobManager.runCommand(new ChunkDone(id, second.chunk(), 1, 10, null, worker.getRef(), ""));
+    worker.expectMessageClass(ChunkAcknowledged.class);
+
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(id).state().equals("COMPLETED"));
+    assertThat(status(id).framesDone()).isEqualTo(20);
+    assertThat(transfers.forgotten).contains(id);
+  }
+
+  @Test
+  void anExpiredLeaseGoesBackToPendingAndItsLateResultIsFenced() {
+    String id = submit(1);
+    AssignChunk first = lease();
+    clock.advance(Duration.ofSeconds(31));
+
+    var expired = jobManager.runCommand(JobManager.Tick.INSTANCE);
+    assertThat(expired.events()).singleElement().isEqualTo(new ChunkFailed(id, 0, 1,
+        "lease expired after 30 s without progress"));
+
+    AssignChunk retry = lease();
+    assertThat(retry.attempt()).isEqualTo(2);
+    var late = jobManager.runCommand(new ChunkDone(id, 0, first.attempt(), 10, null, worker.getRef(), ""));
+    assertThat(late.events()).isEmpty();
+    ChunkAcknowledged ack = worker.expectMessageClass(ChunkAcknowledged.class);
+    assertThat(ack.accepted()).isFalse();
+    assertThat(ack.reason()).contains("stale result");
+  }
+
+  @Test
+  void progressKeepsALeaseAlive() {
+    String id = submit(1);
+    lease();
+    clock.advance(Duration.ofSeconds(20));
+    jobManager.runCommand(new ChunkProgress(id, 0, 1, 3));
+    clock.advance(Duration.ofSeconds(20));
+    assertThat(jobManager.runCommand(JobManager.Tick.INSTANCE).events()).isEmpty();
+  }
+
+  @Test
+  void aChunkThatFailsMaxAttemptsTimesFailsItsJobWithEveryReason() {
+    String id = submit(2);
+    lease();
+    jobManager.runCommand(new ChunkAttemptFailed(id, 0, 1, "decoder exploded", worker.getRef()));
+    worker.expectMessageClass(ChunkAcknowledged.class);
+    AssignChunk retry = lease();
+    assertThat(retry.chunk()).as("alone, the worker retries the chunk it failed").isZero();
+    var last = jobManager.runCommand(new ChunkAttemptFailed(id, 0, 2, "decoder exploded again", worker.getRef()));
+
+    assertThat(last.events()).hasSize(2).last().isInstanceOf(JobFailed.class);
+    JobStatus status = status(id);
+    assertThat(status.state()).isEqualTo("FAILED");
+    assertThat(status.attemptFailures()).hasSize(2).allMatch(r -> r.contains("decoder exploded"));
+    assertThat(status.failure()).contains("chunk 0 failed 2 times");
+  }
+
+  @Test
+  void aRejectedResultIsAFailedAttempt() {
+    String id = submit(1);
+    lease();
+    transfers.rejectResults = "result has 9 frames, expected 10";
+    jobManager.runCommand(new ChunkDone(id, 0, 1, 9, null, worker.getRef(), ""));
+    assertThat(worker.expectMessageClass(ChunkAcknowledged.class).reason()).contains("9 frames");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(id).attemptFailures().size() == 1);
+  }
+
+  @Test
+  void cancellingEndsTheJobAndItsLeases() {
+    String id = submit(2);
+    lease();
+    var cancel = jobManager.<JobReply>runCommand(replyTo -> new CancelJob(id, replyTo));
+    assertThat(cancel.events()).singleElement().isInstanceOf(JobCancelled.class);
+    assertThat(((JobStatus) cancel.reply()).state()).isEqualTo("CANCELLED");
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(jobManager.runCommand(JobManager.Tick.INSTANCE).events()).as("no lease left to expire").isEmpty();
+  }
+
+  @Test
+  void aWorkerNodeLostFailsTheLeasesOnIt() {
+    String id = submit(1);
+    lease();
+    String address = org.apache.pekko.actor.typed.ActorRefResolver.get(testKit.system())
+        .toSerializationFormat(worker.getRef());
+    address = address.substring(0, address.indexOf("/", "pekko://".length()));
+    var lost = jobManager.runCommand(new JobManager.WorkerNodeLost(address, "node became unreachable"));
+    assertThat(lost.events()).singleElement().isInstanceOf(ChunkFailed.class);
+    assertThat(status(id).attemptFailures().get(0)).contains("node became unreachable");
+  }
+
+  @Test
+  void recoveryKeepsCompletedChunksAndReleasesLeasesWithoutUsingAttempts() {
+    String id = submit(2);
+    AssignChunk first = lease();
+    jobManager.runCommand(new ChunkDone(id, first.chunk(), 1, 10, null, worker.getRef(), ""));
+    worker.expectMessageClass(ChunkAcknowledged.class);
+    lease();
+
+    JobBook recovered = jobManager.restart().state();
+    assertThat(recovered.job(id).orElseThrow().chunks().get(0).state()).isEqualTo(Job.ChunkState.DONE);
+
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jobManager.getState().leases().isEmpty());
+    Job job = jobManager.getState().job(id).orElseThrow();
+    assertThat(job.chunks().get(1).failures()).isZero();
+    AssignChunk again = lease();
+    assertThat(again.chunk()).isEqualTo(1);
+    assertThat(again.attempt()).as("fences the lease from before the restart").isEqualTo(2);
+  }
+
+  @Test
+  void finishedJobsBeyondTheRetentionMoveToTheHistoryAndStayQueryable() throws Exception {
+    jobManager = start(JobManagerSettings.of(Duration.ofSeconds(30), 2).withRetention(1, Duration.ofHours(1)));
+    String older = submit(1);
+    jobManager.<JobReply>runCommand(replyTo -> new CancelJob(older, replyTo));
+    clock.advance(Duration.ofSeconds(1));
+    String newer = submit(1);
+    jobManager.<JobReply>runCommand(replyTo -> new CancelJob(newer, replyTo));
+
+    jobManager.runCommand(JobManager.Tick.INSTANCE);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> jobManager.getState().job(older).isEmpty());
+
+    assertThat(jobManager.getState().job(newer)).as("the newest finished job stays live").isPresent();
+    JobStatus archived = history.find(older).toCompletableFuture().get().orElseThrow();
+    assertThat(archived.state()).isEqualTo("CANCELLED");
+    assertThat(jobManager.<JobReply>runCommand(replyTo -> new GetJob(older, replyTo)).reply())
+        .isInstanceOf(JobNotFound.class);
+  }
+
+  @Test
+  void aSnapshotReplacesTheEventsBeforeIt() {
+    jobManager = start(JobManagerSettings.of(Duration.ofSeconds(30), 2).withSnapshotEvery(4));
+    String a = submit(1);
+    String b = submit(1);
+    JobBook before = jobManager.getState();
+    assertThat(jobManager.snapshotTestKit()).isPresent();
+    jobManager.snapshotTestKit().get().expectNextPersisted("framefarm-job-manager", before);
+    assertThat(jobManager.restart().state()).isEqualTo(before);
+    assertThat(before.job(a)).isPresent();
+    assertThat(before.job(b)).isPresent();
+  }
+
+  @Test
+  void aJournalFailureRestartsTheJobManagerWhichThenServesAgain() {
+    submit(1);
+    jobManager.persistenceTestKit().failNextPersisted();
+    var request = new JobRequest("/in.mp4", "/out.mp4", "identity", 10, 0, EncodeSpec.defaults());
+    TestProbe<SubmitReply> lostReply = testKit.createTestProbe(SubmitReply.class);
+    jobManager.runCommand(new SubmitJob(request, VIDEO, List.of(new PlannedChunk(0, 10, 0, 10)),
+        new PipelinePlan("{}", 0, List.of()), lostReply.getRef()));
+    lostReply.expectNoMessage(Duration.ofMillis(300));
+
+    Awaitility.await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+      submit(1);
+      return true;
+    });
+    assertThat(jobManager.getState().size()).isEqualTo(2);
+  }
+}
