@@ -13,10 +13,10 @@ import java.sql.Statement;
  * Creates the journal tables of an embedded H2 database if they are missing. PostgreSQL
  * deployments create theirs once with the plugin's own script, so only H2 is handled here.
  */
-final class JournalSchema {
+public final class JournalSchema {
   private JournalSchema() {}
 
-  static void ensure(Config config) {
+  public static void ensure(Config config) {
     Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
     String url = db.getString("url");
     if (!url.startsWith("jdbc:h2:")) {

@@ -1,9 +1,7 @@
 package io.framefarm.coordinator.jobs;
 
 import io.framefarm.coordinator.history.JobHistory;
-import io.framefarm.coordinator.jobs.Job.Chunk;
 import io.framefarm.coordinator.jobs.JobEvent.*;
-import io.framefarm.coordinator.scheduler.DeviceFit;
 import io.framefarm.coordinator.scheduler.LeaseClock;
 import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
 import io.framefarm.coordinator.scheduler.WorkQueue;
@@ -58,6 +56,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   private final Clock clock;
   private final WorkQueue<RequestWork> queue;
   private final LeaseClock leases;
+  private final ChunkLeases leasing;
   /** Jobs whose final status is being written to the history; not offered again meanwhile. */
   private final Set<String> archiving = new HashSet<>();
 
@@ -83,6 +82,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     this.clock = clock;
     this.queue = new WorkQueue<>(settings.workerSeen());
     this.leases = new LeaseClock(settings.leaseTimeout(), settings.startupGrace());
+    this.leasing = new ChunkLeases(Effect(), context, files, settings, clock, queue, leases, this::workerId,
+        this::offerParked);
   }
 
   @Override
@@ -134,19 +135,19 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(ListJobs.class, (book, c) -> reply(c.replyTo(),
             new JobList(book.jobs().stream().map(this::status).toList())))
         .onCommand(CancelJob.class, this::onCancelJob)
-        .onCommand(RequestWork.class, this::onRequestWork)
-        .onCommand(JobFiles.SegmentReady.class, this::onSegmentReady)
-        .onCommand(JobFiles.SegmentFailed.class, (book, c) -> failAll(book, List.of(c.lease()), c.reason()))
-        .onCommand(ChunkProgress.class, this::onChunkProgress)
-        .onCommand(ChunkDone.class, this::onChunkDone)
-        .onCommand(JobFiles.ResultStored.class, this::onResultStored)
-        .onCommand(JobFiles.ResultRejected.class, this::onResultRejected)
-        .onCommand(ChunkAttemptFailed.class, this::onChunkAttemptFailed)
+        .onCommand(RequestWork.class, leasing::onRequestWork)
+        .onCommand(JobFiles.SegmentReady.class, leasing::onSegmentReady)
+        .onCommand(JobFiles.SegmentFailed.class, (book, c) -> leasing.failAll(book, List.of(c.lease()), c.reason()))
+        .onCommand(ChunkProgress.class, leasing::onChunkProgress)
+        .onCommand(ChunkDone.class, leasing::onChunkDone)
+        .onCommand(JobFiles.ResultStored.class, leasing::onResultStored)
+        .onCommand(JobFiles.ResultRejected.class, leasing::onResultRejected)
+        .onCommand(ChunkAttemptFailed.class, leasing::onChunkAttemptFailed)
         .onCommand(JobFiles.Assembled.class, this::onAssembled)
-        .onCommand(WorkerNodeLost.class, this::onWorkerNodeLost)
+        .onCommand(WorkerNodeLost.class, leasing::onWorkerNodeLost)
         .onCommand(Tick.class, this::onTick)
         .onCommand(JobFiles.Archived.class, this::onArchived)
-        .onCommand(ReleaseRecoveredLeases.class, this::onReleaseRecoveredLeases)
+        .onCommand(ReleaseRecoveredLeases.class, (book, c) -> leasing.onReleaseRecoveredLeases(book))
         .build();
   }
 
@@ -189,87 +190,6 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     });
   }
 
-  private Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {
-    String worker = workerId(c.worker());
-    if (leases.holds(worker)) {
-      return Effect().none(); // a repeated request that crossed its assignment in flight: one chunk at a time
-    }
-    var request = new WorkQueue.Request<>(worker, c, DeviceFit.of(c.snapshot()));
-    var pick = queue.request(request, book.schedulable(), now());
-    if (pick.isEmpty()) {
-      return Effect().none();
-    }
-    Job job = book.job(pick.get().jobId()).orElseThrow();
-    Chunk chunk = job.chunks().get(pick.get().chunk());
-    Lease lease = new Lease(job.id(), chunk.index(), chunk.attempts() + 1);
-    long now = now();
-    // The deadline in the event is informational; the lease clock decides (and starts empty after a restart).
-    var event = new ChunkLeased(job.id(), chunk.index(), lease.attempt(), worker,
-        now + settings.startupGrace().toMillis(), now);
-    return Effect().persist(event).thenRun(b -> {
-      leases.leased(lease, worker, now);
-      files.cutSegment(job, chunk, lease, c.worker());
-    });
-  }
-
-  private Effect<JobEvent, JobBook> onSegmentReady(JobBook book, JobFiles.SegmentReady c) {
-    AssignChunk a = c.assignment();
-    // The lease's clock starts when the worker can know of it, not while the coordinator cut its input.
-    if (book.currentLease(a.jobId(), a.chunk(), a.attempt()).isEmpty()
-        || !leases.assigned(new Lease(a.jobId(), a.chunk(), a.attempt()), now())) {
-      files.forgetIfEnded(book, a.jobId());
-      return Effect().none(); // the lease ended while the segment was cut; the worker asks again on its own
-    }
-    c.worker().tell(a);
-    return Effect().none();
-  }
-
-  private Effect<JobEvent, JobBook> onChunkProgress(JobBook book, ChunkProgress c) {
-    leases.progress(new Lease(c.jobId(), c.chunk(), c.attempt()), c.framesDone(), now());
-    return Effect().none();
-  }
-
-  private Effect<JobEvent, JobBook> onChunkDone(JobBook book, ChunkDone c) {
-    Lease lease = new Lease(c.jobId(), c.chunk(), c.attempt());
-    var chunk = book.currentLease(c.jobId(), c.chunk(), c.attempt());
-    if (chunk.isEmpty()) {
-      return reply(c.worker(), new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), false,
-          "stale result: the lease ended or moved to another attempt"));
-    }
-    leases.storing(lease);
-    files.storeResult(c, chunk.get(), lease);
-    return Effect().none();
-  }
-
-  private Effect<JobEvent, JobBook> onResultStored(JobBook book, JobFiles.ResultStored c) {
-    Lease l = c.lease();
-    if (book.currentLease(l.jobId(), l.chunk(), l.attempt()).isEmpty()) {
-      files.forgetIfEnded(book, l.jobId());
-      return reply(c.worker(), new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), false,
-          "stale result: the lease ended while the result was stored"));
-    }
-    return Effect().persist(new ChunkCompleted(l.jobId(), l.chunk(), l.attempt(), c.frames())).thenRun(b -> {
-      leases.ended(l);
-      c.worker().tell(new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), true, ""));
-      Job job = b.job(l.jobId()).orElseThrow();
-      if (job.state() == Job.State.ASSEMBLING) {
-        files.assemble(job);
-      }
-    });
-  }
-
-  private Effect<JobEvent, JobBook> onResultRejected(JobBook book, JobFiles.ResultRejected c) {
-    Lease l = c.lease();
-    c.worker().tell(new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), false, c.reason()));
-    files.forgetIfEnded(book, l.jobId());
-    return failAll(book, List.of(l), c.reason());
-  }
-
-  private Effect<JobEvent, JobBook> onChunkAttemptFailed(JobBook book, ChunkAttemptFailed c) {
-    c.worker().tell(new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), true, ""));
-    return failAll(book, List.of(new Lease(c.jobId(), c.chunk(), c.attempt())), c.reason());
-  }
-
   private Effect<JobEvent, JobBook> onAssembled(JobBook book, JobFiles.Assembled c) {
     var job = book.job(c.jobId()).filter(j -> j.state() == Job.State.ASSEMBLING);
     if (job.isEmpty()) {
@@ -287,43 +207,9 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     });
   }
 
-  private Effect<JobEvent, JobBook> onWorkerNodeLost(JobBook book, WorkerNodeLost c) {
-    queue.forgetWorkersOn(c.address());
-    return failAll(book, leases.heldOn(c.address()), "worker " + c.address() + " lost: " + c.why());
-  }
-
   private Effect<JobEvent, JobBook> onTick(JobBook book, Tick c) {
-    List<Lease> expired = leases.expired(now());
-    if (expired.isEmpty()) {
-      archiveFinished(book);
-      return Effect().none();
-    }
-    return failAll(book, expired, "lease expired after " + settings.leaseTimeout().toSeconds() + " s without progress");
-  }
-
-  /** Each live lease among {@code reported} failed (see {@link Decisions#failures}); stale ones are dropped. */
-  private Effect<JobEvent, JobBook> failAll(JobBook book, List<Lease> reported, String reason) {
-    var failures = Decisions.failures(book, reported, reason, settings.maxAttempts(), now());
-    reported.stream().filter(l -> !failures.live().contains(l)).forEach(leases::ended);
-    if (failures.events().isEmpty()) {
-      return Effect().none();
-    }
-    failures.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} failed: {}", l.jobId(), l.chunk(),
-        l.attempt(), reason));
-    return Effect().persist(failures.events()).thenRun(b -> {
-      failures.live().forEach(leases::ended);
-      failures.failedJobs().forEach(id -> {
-        leases.endedJob(id);
-        files.forget(id);
-      });
-      offerParked();
-    });
-  }
-
-  private Effect<JobEvent, JobBook> onReleaseRecoveredLeases(JobBook book, ReleaseRecoveredLeases c) {
-    List<JobEvent> events = book.leases().stream().<JobEvent>map(l -> new ChunkReleased(l.job().id(),
-        l.chunk().index(), l.chunk().attempts(), "the coordinator restarted")).toList();
-    return events.isEmpty() ? Effect().none() : Effect().persist(events).thenRun(b -> offerParked());
+    archiveFinished(book);
+    return leasing.expire(book);
   }
 
   /** Finished jobs beyond the retention go to the history, then are journaled as archived (see onArchived). */

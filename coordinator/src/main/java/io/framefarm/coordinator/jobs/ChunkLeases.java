@@ -1,0 +1,171 @@
+package io.framefarm.coordinator.jobs;
+
+import io.framefarm.coordinator.jobs.Job.Chunk;
+import io.framefarm.coordinator.jobs.JobEvent.*;
+import io.framefarm.coordinator.jobs.JobManager.WorkerNodeLost;
+import io.framefarm.coordinator.scheduler.DeviceFit;
+import io.framefarm.coordinator.scheduler.LeaseClock;
+import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
+import io.framefarm.coordinator.scheduler.WorkQueue;
+import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.WorkProtocol.*;
+import io.framefarm.protocol.WorkerCommand;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+
+/**
+ * The job manager's command handlers for one chunk's lease, from a slot's request for work to the
+ * result's acknowledgement or the attempt's failure: each turns a command into journaled events and
+ * keeps the (not journaled) {@link WorkQueue} and {@link LeaseClock} in step once they are persisted.
+ * Part of {@link JobManager}, which owns the state and routes these commands here.
+ */
+final class ChunkLeases {
+  private final EffectFactories<JobEvent, JobBook> effects;
+  private final ActorContext<JobManagerCommand> context;
+  private final JobFiles files;
+  private final JobManagerSettings settings;
+  private final Clock clock;
+  private final WorkQueue<RequestWork> queue;
+  private final LeaseClock leases;
+  private final Function<ActorRef<WorkerCommand>, String> workerId;
+  /** Offers parked requests again once work may have appeared. */
+  private final Runnable offerParked;
+
+  ChunkLeases(EffectFactories<JobEvent, JobBook> effects, ActorContext<JobManagerCommand> context, JobFiles files,
+      JobManagerSettings settings, Clock clock, WorkQueue<RequestWork> queue, LeaseClock leases,
+      Function<ActorRef<WorkerCommand>, String> workerId, Runnable offerParked) {
+    this.effects = effects;
+    this.context = context;
+    this.files = files;
+    this.settings = settings;
+    this.clock = clock;
+    this.queue = queue;
+    this.leases = leases;
+    this.workerId = workerId;
+    this.offerParked = offerParked;
+  }
+
+  /** Leases past their deadline fail. */
+  Effect<JobEvent, JobBook> expire(JobBook book) {
+    return failAll(book, leases.expired(clock.millis()), "lease expired after " + settings.leaseTimeout().toSeconds()
+        + " s without progress");
+  }
+
+  Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {
+    String worker = workerId.apply(c.worker());
+    if (leases.holds(worker)) {
+      return effects.none(); // a repeated request that crossed its assignment in flight: one chunk at a time
+    }
+    var request = new WorkQueue.Request<>(worker, c, DeviceFit.of(c.snapshot()));
+    var pick = queue.request(request, book.schedulable(), clock.millis());
+    if (pick.isEmpty()) {
+      return effects.none();
+    }
+    Job job = book.job(pick.get().jobId()).orElseThrow();
+    Chunk chunk = job.chunks().get(pick.get().chunk());
+    Lease lease = new Lease(job.id(), chunk.index(), chunk.attempts() + 1);
+    long now = clock.millis();
+    // The deadline in the event is informational; the lease clock decides (and starts empty after a restart).
+    var event = new ChunkLeased(job.id(), chunk.index(), lease.attempt(), worker,
+        now + settings.startupGrace().toMillis(), now);
+    return effects.persist(event).thenRun(b -> {
+      leases.leased(lease, worker, now);
+      files.cutSegment(job, chunk, lease, c.worker());
+    });
+  }
+
+  Effect<JobEvent, JobBook> onSegmentReady(JobBook book, JobFiles.SegmentReady c) {
+    AssignChunk a = c.assignment();
+    // The lease's clock starts when the worker can know of it, not while the coordinator cut its input.
+    if (book.currentLease(a.jobId(), a.chunk(), a.attempt()).isEmpty()
+        || !leases.assigned(new Lease(a.jobId(), a.chunk(), a.attempt()), clock.millis())) {
+      files.forgetIfEnded(book, a.jobId());
+      return effects.none(); // the lease ended while the segment was cut; the worker asks again on its own
+    }
+    c.worker().tell(a);
+    return effects.none();
+  }
+
+  Effect<JobEvent, JobBook> onChunkProgress(JobBook book, ChunkProgress c) {
+    leases.progress(new Lease(c.jobId(), c.chunk(), c.attempt()), c.framesDone(), clock.millis());
+    return effects.none();
+  }
+
+  Effect<JobEvent, JobBook> onChunkDone(JobBook book, ChunkDone c) {
+    Lease lease = new Lease(c.jobId(), c.chunk(), c.attempt());
+    var chunk = book.currentLease(c.jobId(), c.chunk(), c.attempt());
+    if (chunk.isEmpty()) {
+      c.worker().tell(new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), false,
+          "stale result: the lease ended or moved to another attempt"));
+      return effects.none();
+    }
+    leases.storing(lease);
+    files.storeResult(c, chunk.get(), lease);
+    return effects.none();
+  }
+
+  Effect<JobEvent, JobBook> onResultStored(JobBook book, JobFiles.ResultStored c) {
+    Lease l = c.lease();
+    if (book.currentLease(l.jobId(), l.chunk(), l.attempt()).isEmpty()) {
+      files.forgetIfEnded(book, l.jobId());
+      c.worker().tell(new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), false,
+          "stale result: the lease ended while the result was stored"));
+      return effects.none();
+    }
+    return effects.persist(new ChunkCompleted(l.jobId(), l.chunk(), l.attempt(), c.frames())).thenRun(b -> {
+      leases.ended(l);
+      c.worker().tell(new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), true, ""));
+      Job job = b.job(l.jobId()).orElseThrow();
+      if (job.state() == Job.State.ASSEMBLING) {
+        files.assemble(job);
+      }
+    });
+  }
+
+  Effect<JobEvent, JobBook> onResultRejected(JobBook book, JobFiles.ResultRejected c) {
+    Lease l = c.lease();
+    c.worker().tell(new ChunkAcknowledged(l.jobId(), l.chunk(), l.attempt(), false, c.reason()));
+    files.forgetIfEnded(book, l.jobId());
+    return failAll(book, List.of(l), c.reason());
+  }
+
+  Effect<JobEvent, JobBook> onChunkAttemptFailed(JobBook book, ChunkAttemptFailed c) {
+    c.worker().tell(new ChunkAcknowledged(c.jobId(), c.chunk(), c.attempt(), true, ""));
+    return failAll(book, List.of(new Lease(c.jobId(), c.chunk(), c.attempt())), c.reason());
+  }
+
+  Effect<JobEvent, JobBook> onWorkerNodeLost(JobBook book, WorkerNodeLost c) {
+    queue.forgetWorkersOn(c.address());
+    return failAll(book, leases.heldOn(c.address()), "worker " + c.address() + " lost: " + c.why());
+  }
+
+  /** Each live lease among {@code reported} failed (see {@link Decisions#failures}); stale ones are dropped. */
+  Effect<JobEvent, JobBook> failAll(JobBook book, List<Lease> reported, String reason) {
+    var failures = Decisions.failures(book, reported, reason, settings.maxAttempts(), clock.millis());
+    reported.stream().filter(l -> !failures.live().contains(l)).forEach(leases::ended);
+    if (failures.events().isEmpty()) {
+      return effects.none();
+    }
+    failures.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} failed: {}", l.jobId(), l.chunk(),
+        l.attempt(), reason));
+    return effects.persist(failures.events()).thenRun(b -> {
+      failures.live().forEach(leases::ended);
+      failures.failedJobs().forEach(id -> {
+        leases.endedJob(id);
+        files.forget(id);
+      });
+      offerParked.run();
+    });
+  }
+
+  Effect<JobEvent, JobBook> onReleaseRecoveredLeases(JobBook book) {
+    List<JobEvent> events = book.leases().stream().<JobEvent>map(l -> new ChunkReleased(l.job().id(),
+        l.chunk().index(), l.chunk().attempts(), "the coordinator restarted")).toList();
+    return events.isEmpty() ? effects.none() : effects.persist(events).thenRun(b -> offerParked.run());
+  }
+}
