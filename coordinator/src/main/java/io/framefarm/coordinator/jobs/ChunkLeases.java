@@ -163,9 +163,13 @@ final class ChunkLeases {
     });
   }
 
-  Effect<JobEvent, JobBook> onReleaseRecoveredLeases(JobBook book) {
-    List<JobEvent> events = book.leases().stream().<JobEvent>map(l -> new ChunkReleased(l.job().id(),
-        l.chunk().index(), l.chunk().attempts(), "the coordinator restarted")).toList();
-    return events.isEmpty() ? effects.none() : effects.persist(events).thenRun(b -> offerParked.run());
+  /** Releases the still live leases among {@code leased}: pending again, without using up an attempt. */
+  Effect<JobEvent, JobBook> release(JobBook book, List<Lease> leased, String reason) {
+    List<JobEvent> events = leased.stream().filter(l -> book.currentLease(l.jobId(), l.chunk(), l.attempt()).isPresent())
+        .<JobEvent>map(l -> new ChunkReleased(l.jobId(), l.chunk(), l.attempt(), reason)).toList();
+    return events.isEmpty() ? effects.none() : effects.persist(events).thenRun(b -> {
+      leased.forEach(leases::ended);
+      offerParked.run();
+    });
   }
 }

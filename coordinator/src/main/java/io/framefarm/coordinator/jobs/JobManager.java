@@ -48,7 +48,9 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   /** Checks lease deadlines and retention; package-private so that tests can drive it with their own clock. */
   enum Tick implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
-  private enum ReleaseRecoveredLeases implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
+  /** The leases the journal held at recovery; the ones still live when this is handled are released. */
+  private record ReleaseRecoveredLeases(List<Lease> recovered)
+      implements JobManagerCommand, NoSerializationVerificationNeeded {}
 
   private final ActorContext<JobManagerCommand> context;
   private final JobFiles files;
@@ -120,8 +122,10 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         files.forget(job.id()); // files of a job that ended just before a crash
       }
     }
-    if (!book.leases().isEmpty()) {
-      context.getSelf().tell(ReleaseRecoveredLeases.INSTANCE);
+    List<Lease> recovered = book.leases().stream()
+        .map(l -> new Lease(l.job().id(), l.chunk().index(), l.chunk().attempts())).toList();
+    if (!recovered.isEmpty()) {
+      context.getSelf().tell(new ReleaseRecoveredLeases(recovered)); // a command: only commands persist events
     }
     context.getLog().info("Job manager recovered {} live jobs", book.size());
   }
@@ -147,7 +151,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(WorkerNodeLost.class, leasing::onWorkerNodeLost)
         .onCommand(Tick.class, this::onTick)
         .onCommand(JobFiles.Archived.class, this::onArchived)
-        .onCommand(ReleaseRecoveredLeases.class, (book, c) -> leasing.onReleaseRecoveredLeases(book))
+        .onCommand(ReleaseRecoveredLeases.class, (book, c) -> leasing.release(book, c.recovered(), "the coordinator restarted"))
         .build();
   }
 
