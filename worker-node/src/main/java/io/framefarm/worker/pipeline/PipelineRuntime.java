@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineSpec;
-import io.framefarm.protocol.pipeline.StageSpec;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.pipeline.StageSpec;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModel;
 import java.io.IOException;
@@ -76,32 +76,47 @@ public final class PipelineRuntime implements FrameStage {
 
   private static WorkspaceStage build(StageSpec stage, Map<String, PipelineModel> models, Map<String, OnnxModel> sessions,
       ChunkContext context) throws OrtException {
-    if (stage instanceof StageSpec.BuiltIn b) {
-      return new BuiltInStage(b.name(), BuiltInStages.forName(b.name()));
-    }
-    if (stage instanceof StageSpec.RegionEffect e) {
-      return new RegionEffectStage(e);
-    }
-    String id = stage.model().orElseThrow();
-    PipelineModel model = models.get(id);
-    OnnxModel session = sessions.get(id);
-    if (session == null) {
-      throw new IllegalArgumentException("no handle for model " + id + " of pipeline " + stage.type()
-          + " stage: acquire the pipeline's models before building its runtime (have " + sessions.keySet() + ")");
-    }
-    if (stage instanceof StageSpec.FrameModel) {
-      return new FrameModelStage(model, session);
-    }
-    if (stage instanceof StageSpec.Detect d) {
-      return new DetectStage(d, model, session);
-    }
-    if (stage instanceof StageSpec.RegionModel r) {
-      return new RegionModelStage(r, model, session);
-    }
-    if (stage instanceof StageSpec.Recognize r) {
-      return new RecognizeStage(r, model, session, context);
-    }
-    throw new IllegalArgumentException("unsupported stage " + stage.type());
+    return stage.accept(new StageSpec.Visitor<WorkspaceStage, OrtException>() {
+      @Override
+      public WorkspaceStage frameModel(StageSpec.FrameModel s) throws OrtException {
+        return new FrameModelStage(models.get(s.modelId()), session(s));
+      }
+
+      @Override
+      public WorkspaceStage detect(StageSpec.Detect s) throws OrtException {
+        return new DetectStage(s, models.get(s.modelId()), session(s));
+      }
+
+      @Override
+      public WorkspaceStage regionModel(StageSpec.RegionModel s) throws OrtException {
+        return new RegionModelStage(s, models.get(s.modelId()), session(s));
+      }
+
+      @Override
+      public WorkspaceStage regionEffect(StageSpec.RegionEffect s) {
+        return new RegionEffectStage(s);
+      }
+
+      @Override
+      public WorkspaceStage recognize(StageSpec.Recognize s) throws OrtException {
+        return new RecognizeStage(s, models.get(s.modelId()), session(s), context);
+      }
+
+      @Override
+      public WorkspaceStage builtIn(StageSpec.BuiltIn s) {
+        return new BuiltInStage(s.name(), BuiltInStages.of(s.filter()));
+      }
+
+      private OnnxModel session(StageSpec s) {
+        String id = s.model().orElseThrow();
+        OnnxModel session = sessions.get(id);
+        if (session == null) {
+          throw new IllegalArgumentException("no handle for model " + id + " of pipeline " + s.type()
+              + " stage: acquire the pipeline's models before building its runtime (have " + sessions.keySet() + ")");
+        }
+        return session;
+      }
+    });
   }
 
   public PipelineSpec spec() {

@@ -1,8 +1,8 @@
 package io.framefarm.worker.pipeline;
 
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.pipeline.StageSpec;
-import io.framefarm.protocol.pipeline.StageSpec.RegionEffect.Effect;
+import io.framefarm.pipeline.StageSpec;
+import io.framefarm.pipeline.StageSpec.RegionEffect.Effect;
 import java.nio.ByteBuffer;
 
 /**

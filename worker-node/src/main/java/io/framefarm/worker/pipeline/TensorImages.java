@@ -1,7 +1,7 @@
 package io.framefarm.worker.pipeline;
 
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineModel.ChannelOrder;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineModel.ChannelOrder;
 import java.nio.FloatBuffer;
 
 /**

@@ -8,7 +8,7 @@ import io.framefarm.media.VideoFrame;
 import io.framefarm.protocol.WorkProtocol.AssignChunk;
 import io.framefarm.protocol.WorkProtocol.EncodeSpec;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
-import io.framefarm.protocol.pipeline.PipelineSpec;
+import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import io.framefarm.worker.pipeline.ChunkContext;

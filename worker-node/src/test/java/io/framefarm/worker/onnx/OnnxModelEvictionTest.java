@@ -2,7 +2,7 @@ package io.framefarm.worker.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.framefarm.protocol.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineModel;
 import io.framefarm.worker.device.Device;
 import io.framefarm.worker.device.HostDevice;
 import io.framefarm.worker.memory.MemoryConfig;

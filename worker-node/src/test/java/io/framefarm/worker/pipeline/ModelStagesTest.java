@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineSpec;
-import io.framefarm.protocol.pipeline.StageSpec;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.pipeline.StageSpec;
 import io.framefarm.worker.device.HostDevice;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModelLoader;

@@ -5,10 +5,10 @@ import static io.framefarm.worker.pipeline.TestFrames.luma;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineSpec;
-import io.framefarm.protocol.pipeline.StageSpec;
-import io.framefarm.protocol.pipeline.StageSpec.RegionEffect.Effect;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.pipeline.StageSpec;
+import io.framefarm.pipeline.StageSpec.RegionEffect.Effect;
 import io.framefarm.worker.device.HostDevice;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModelLoader;

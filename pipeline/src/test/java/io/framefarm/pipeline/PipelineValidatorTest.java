@@ -1,11 +1,11 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.framefarm.protocol.pipeline.PipelineModel.ChannelOrder;
-import io.framefarm.protocol.pipeline.PipelineModel.Normalization;
-import io.framefarm.protocol.pipeline.PipelineModel.Role;
+import io.framefarm.pipeline.PipelineModel.ChannelOrder;
+import io.framefarm.pipeline.PipelineModel.Normalization;
+import io.framefarm.pipeline.PipelineModel.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
