@@ -112,6 +112,11 @@ public record PipelineSpec(String name, List<PipelineModel> models, List<StageSp
     return stages.stream().allMatch(s -> s instanceof StageSpec.BuiltIn);
   }
 
+  /** Whether a stage reads text: the job's output then has a text sidecar. */
+  public boolean readsText() {
+    return stages.stream().anyMatch(StageSpec::readsText);
+  }
+
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "PipelineSpec[%s: %d model(s), stages %s]", name, models.size(),

@@ -63,6 +63,11 @@ public sealed interface StageSpec {
     return false;
   }
 
+  /** Whether it reads text, which the job's output then has beside it ({@code <output>.text.json}). */
+  default boolean readsText() {
+    return false;
+  }
+
   /** The stage with the file paths it names resolved against {@code base} (the pipeline file's folder). */
   default StageSpec relativeTo(Path base) {
     return this;
@@ -288,6 +293,11 @@ public sealed interface StageSpec {
 
     @Override
     public boolean needsRegions() {
+      return true;
+    }
+
+    @Override
+    public boolean readsText() {
       return true;
     }
 

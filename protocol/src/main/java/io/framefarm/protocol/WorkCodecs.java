@@ -1,5 +1,6 @@
 package io.framefarm.protocol;
 
+import com.google.protobuf.CodedOutputStream;
 import io.framefarm.protocol.WorkProtocol.AssignChunk;
 import io.framefarm.protocol.WorkProtocol.ChunkAcknowledged;
 import io.framefarm.protocol.WorkProtocol.ChunkAttemptFailed;
@@ -7,7 +8,9 @@ import io.framefarm.protocol.WorkProtocol.ChunkDone;
 import io.framefarm.protocol.WorkProtocol.ChunkProgress;
 import io.framefarm.protocol.WorkProtocol.DeviceSnapshot;
 import io.framefarm.protocol.WorkProtocol.EncodeSpec;
+import io.framefarm.protocol.WorkProtocol.RecognizedText;
 import io.framefarm.protocol.WorkProtocol.RequestWork;
+import io.framefarm.protocol.WorkProtocol.TextBox;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
 import io.framefarm.protocol.proto.AssignChunkProto;
 import io.framefarm.protocol.proto.ChunkAcknowledgedProto;
@@ -16,7 +19,9 @@ import io.framefarm.protocol.proto.ChunkDoneProto;
 import io.framefarm.protocol.proto.ChunkProgressProto;
 import io.framefarm.protocol.proto.DeviceSnapshotProto;
 import io.framefarm.protocol.proto.EncodeSpecProto;
+import io.framefarm.protocol.proto.RecognizedTextProto;
 import io.framefarm.protocol.proto.RequestWorkProto;
+import io.framefarm.protocol.proto.TextBoxProto;
 import io.framefarm.protocol.proto.VideoSpecProto;
 import java.util.List;
 
@@ -43,11 +48,12 @@ final class WorkCodecs {
         Codec.of("CD", ChunkDone.class,
             m -> ChunkDoneProto.newBuilder().setJobId(m.jobId()).setChunk(m.chunk()).setAttempt(m.attempt())
                 .setFrames(m.frames()).setResultRef(refs.source(m.result())).setWorker(refs.actor(m.worker()))
-                .setTextJson(m.textJson()).build(),
+                .addAllTexts(m.texts().stream().map(WorkCodecs::text).toList()).build(),
             bytes -> {
               ChunkDoneProto p = ChunkDoneProto.parseFrom(bytes);
               return new ChunkDone(p.getJobId(), p.getChunk(), p.getAttempt(), p.getFrames(),
-                  refs.source(p.getResultRef()), refs.actor(p.getWorker()), p.getTextJson());
+                  refs.source(p.getResultRef()), refs.actor(p.getWorker()),
+                  p.getTextsList().stream().map(WorkCodecs::text).toList());
             }),
         Codec.of("CF", ChunkAttemptFailed.class,
             m -> ChunkAttemptFailedProto.newBuilder().setJobId(m.jobId()).setChunk(m.chunk()).setAttempt(m.attempt())
@@ -75,6 +81,24 @@ final class WorkCodecs {
               ChunkAcknowledgedProto p = ChunkAcknowledgedProto.parseFrom(bytes);
               return new ChunkAcknowledged(p.getJobId(), p.getChunk(), p.getAttempt(), p.getAccepted(), p.getReason());
             }));
+  }
+
+  private static RecognizedTextProto text(RecognizedText t) {
+    TextBox b = t.box();
+    return RecognizedTextProto.newBuilder().setPts(t.pts()).setTimeSeconds(t.timeSeconds()).setText(t.text())
+        .setConfidence(t.confidence()).setBox(TextBoxProto.newBuilder().setX(b.x()).setY(b.y()).setWidth(b.width())
+            .setHeight(b.height())).build();
+  }
+
+  private static RecognizedText text(RecognizedTextProto p) {
+    TextBoxProto b = p.getBox();
+    return new RecognizedText(p.getPts(), p.getTimeSeconds(), p.getText(), p.getConfidence(),
+        new TextBox(b.getX(), b.getY(), b.getWidth(), b.getHeight()));
+  }
+
+  /** A text's bytes as an element of {@code ChunkDoneProto.texts}: its tag, its length and itself. */
+  static int textBytes(RecognizedText t) {
+    return CodedOutputStream.computeMessageSize(ChunkDoneProto.TEXTS_FIELD_NUMBER, text(t));
   }
 
   private static DeviceSnapshotProto snapshot(DeviceSnapshot s) {

@@ -106,7 +106,9 @@ class FarmSerializerTest {
     return List.of(
         new RequestWork(worker.ref(), "node-a:2552", "cpu-0", DeviceSnapshot.unknown("host-0")),
         new ChunkProgress("job-1", 0, 1, 10),
-        new ChunkDone("job-1", 0, 1, 240, sourceRef(), worker.ref(), ""),
+        new ChunkDone("job-1", 0, 1, 240, sourceRef(), worker.ref(), List.of(
+            new RecognizedText(1500, 1.5, "FRAMEFARM", 0.98f, new TextBox(47, 71, 384, 40)),
+            new RecognizedText(1533, 1.533, "日本語 2026", 0.61f, new TextBox(0, 0, 1, 1)))),
         new ChunkAttemptFailed("job-1", 0, 1, "lease expired", worker.ref()),
         new AssignChunk("job-1", 0, 1, "{\"name\":\"invert\"}", EncodeSpec.defaults(), video, 0, 122880, 240,
             sourceRef(), 30_000),
@@ -139,6 +141,19 @@ class FarmSerializerTest {
     for (FarmMessage message : samples) {
       assertThat(roundTrip(message)).as(message.getClass().getSimpleName()).isEqualTo(message);
     }
+  }
+
+  @Test
+  void aTextsWireSizeIsExact() throws Exception {
+    TestProbe<WorkerCommand> worker = testKit.createTestProbe();
+    var texts = List.of(new RecognizedText(1500, 1.5, "FRAMEFARM", 0.98f, new TextBox(47, 71, 384, 40)),
+        new RecognizedText(Long.MAX_VALUE, 1e9, "字".repeat(100), 1f, new TextBox(-1, 4000, 4000, 4000)));
+    var empty = new ChunkDone("job-1", 0, 1, 240, sourceRef(), worker.ref(), List.of());
+    var done = new ChunkDone("job-1", 0, 1, 240, empty.result(), worker.ref(), texts);
+
+    int bytes = serializer().toBinary(done).length - serializer().toBinary(empty).length;
+
+    assertThat(bytes).isEqualTo(texts.stream().mapToInt(RecognizedText::wireBytes).sum());
   }
 
   @Test

@@ -282,7 +282,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     }
     chunk.storing = true; // however long the upload and the check take, this lease does not expire
     context.pipeToSelf(transfer.receiveResult(c.jobId(), c.chunk(), c.attempt(), c.result(), chunk.range.frames(),
-            c.textJson()),
+            c.texts()),
         (Integer frames, Throwable error) -> error != null
             ? new ResultRejected(c.jobId(), c.chunk(), c.attempt(), "result rejected: " + rootMessage(error), c.worker())
             : new ResultStored(c.jobId(), c.chunk(), c.attempt(), frames, c.worker()));
@@ -326,7 +326,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
 
   private void startAssembly(Job job) {
     context.getLog().info("Assembling {} from {} chunks into {}", job.id, job.chunks.size(), job.request.output());
-    context.pipeToSelf(transfer.assemble(job.id, job.request.input(), job.request.output(), job.chunks.size()),
+    context.pipeToSelf(transfer.assemble(job.id, job.request.input(), job.request.output(), job.chunks.size(),
+            job.pipeline),
         (result, error) -> error != null ? new Assembled(job.id, 0, rootMessage(error))
             : new Assembled(job.id, result.videoFrames(), null));
   }

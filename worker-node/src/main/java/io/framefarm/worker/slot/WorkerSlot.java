@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,7 +51,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   private record SegmentReceived(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
-  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result, String textJson)
+  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result, List<RecognizedText> texts)
       implements WorkerCommand, NoSerializationVerificationNeeded {}
 
   private record Failed(AssignChunk assignment, String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
@@ -163,7 +164,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
       }
       SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
           .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
-      return new Processed(a, processed.frames(), ref, processed.textJson());
+      return new Processed(a, processed.frames(), ref, processed.texts());
     }, blocking);
     getContext().pipeToSelf(done, (processed, error) -> error == null ? processed
         : new Failed(a, rootMessage(error)));
@@ -181,7 +182,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     AssignChunk a = m.assignment();
     jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), m.frames()));
     jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), getContext().getSelf(),
-        m.textJson()));
+        m.texts()));
     timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
     return this;
   }

@@ -3,12 +3,14 @@ package io.framefarm.worker.pipeline;
 import static io.framefarm.worker.pipeline.TestFrames.chroma;
 import static io.framefarm.worker.pipeline.TestFrames.luma;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.framefarm.media.VideoFrame;
 import io.framefarm.pipeline.PipelineModel;
 import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.pipeline.StageSpec;
 import io.framefarm.pipeline.StageSpec.RegionEffect.Effect;
+import io.framefarm.protocol.WorkProtocol.ChunkDone;
 import io.framefarm.worker.device.HostDevice;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModelLoader;
@@ -188,7 +190,17 @@ class RegionStagesTest {
       VideoFrame frame = TestFrames.gray(W, H, 100);
       builtIn.apply(frame);
       assertThat(luma(frame, 0, 0)).isEqualTo(155);
-      assertThat(builtIn.finish()).isEmpty();
+      assertThat(builtIn.texts()).isEmpty();
     }
+  }
+
+  @Test
+  void moreTextThanAResultMessageCarriesFailsTheChunkSayingWhatToChange() {
+    PipelineRuntime.checkTextFits(3000, ChunkDone.MAX_TEXT_BYTES);
+
+    assertThatThrownBy(() -> PipelineRuntime.checkTextFits(5000, ChunkDone.MAX_TEXT_BYTES + 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("5000 texts take " + (ChunkDone.MAX_TEXT_BYTES + 1) + " bytes")
+        .hasMessageContaining("use shorter chunks");
   }
 }
