@@ -117,8 +117,10 @@ class RoundTripTest {
     VideoStreamInfo a = source.video();
     VideoStreamInfo b = output.video();
     for (int i = 0; i < in.frameCount(); i++) {
-      BigInteger left = BigInteger.valueOf(in.pts(i)).multiply(BigInteger.valueOf((long) a.timeBaseNum() * b.timeBaseDen()));
-      BigInteger right = BigInteger.valueOf(out.pts(i)).multiply(BigInteger.valueOf((long) b.timeBaseNum() * a.timeBaseDen()));
+      BigInteger left = BigInteger.valueOf(in.pts(i))
+          .multiply(BigInteger.valueOf((long) a.timeBaseNum() * b.timeBaseDen()));
+      BigInteger right = BigInteger.valueOf(out.pts(i))
+          .multiply(BigInteger.valueOf((long) b.timeBaseNum() * a.timeBaseDen()));
       assertThat(right).as("pts of frame %d (%d in %d/%d vs %d in %d/%d)", i, in.pts(i), a.timeBaseNum(),
           a.timeBaseDen(), out.pts(i), b.timeBaseNum(), b.timeBaseDen()).isEqualTo(left);
     }

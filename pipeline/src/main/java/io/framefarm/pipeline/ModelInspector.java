@@ -75,7 +75,8 @@ public final class ModelInspector {
       }
     }
     List<ModelInfo.Tensor> outputs = graph.getOutputList().stream().map(ModelInspector::tensor).toList();
-    long opset = model.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+    long opset = model.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty() || o.getDomain()
+        .equals("ai.onnx"))
         .mapToLong(OperatorSetIdProto::getVersion).max().orElse(0);
     return new ModelInfo(model.getIrVersion(), opset, inputs, outputs, weights, fileBytes);
   }

@@ -132,7 +132,8 @@ final class PipelineFormat {
     }
     try {
       return new PipelineModel(id, path(o.string("path", null), base, o.where + ".path"), o.string("sha256", ""),
-          o.enumValue("role", Role.class, Role.PRIMARY), (int) input.integer("width", 0), (int) input.integer("height", 0),
+          o.enumValue("role", Role.class, Role.PRIMARY), (int) input.integer("width", 0),
+          (int) input.integer("height", 0),
           input.enumValue("channels", ChannelOrder.class, ChannelOrder.RGB), norm, o.integer("estimatedBytes", 0));
     } catch (InvalidPipelineException e) {
       throw new InvalidPipelineException(o.where + ": " + e.getMessage(), e);
@@ -197,7 +198,8 @@ final class PipelineFormat {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
           String field = it.next();
           if (!known.contains(field)) {
-            throw new InvalidPipelineException(where + ": unknown key '" + field + "' (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            throw new InvalidPipelineException(where + ": unknown key '" + field + "' (known: "
+                + String.join(", ", known.stream().sorted().toList()) + ")");
           }
         }
       }
@@ -261,7 +263,8 @@ final class PipelineFormat {
         return Enum.valueOf(type, v.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
         throw new InvalidPipelineException(where + "." + field + ": unknown value '" + v + "' (known: "
-            + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(PipelineFormat::lower).toList()) + ")");
+            + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(PipelineFormat::lower).toList())
+            + ")");
       }
     }
 

@@ -51,7 +51,8 @@ public final class PipelineValidator {
     long need = need(spec, bytes);
     if (need > largestBudgetBytes) {
       throw new InvalidPipelineException("pipeline " + spec.name() + " needs " + size(need) + " ("
-          + describeNeed(spec, bytes) + ") but the largest device budget in the cluster is " + size(largestBudgetBytes));
+          + describeNeed(spec, bytes) + ") but the largest device budget in the cluster is "
+          + size(largestBudgetBytes));
     }
     return need;
   }
@@ -71,15 +72,16 @@ public final class PipelineValidator {
     if (model.sha256() != null) {
       String actual = sha256(model.path());
       if (!actual.equals(model.sha256())) {
-        throw new InvalidPipelineException(what + ": sha256 mismatch, the file's is " + actual + ", the pipeline declares "
-            + model.sha256() + " (" + size(fileSize(model.path())) + " on disk)");
+        throw new InvalidPipelineException(what + ": sha256 mismatch, the file's is " + actual
+            + ", the pipeline declares " + model.sha256() + " (" + size(fileSize(model.path())) + " on disk)");
       }
     }
     ModelInfo info;
     try {
       info = ModelInspector.inspect(model.path());
     } catch (InvalidPipelineException e) {
-      throw new InvalidPipelineException("pipeline " + spec.name() + ", model " + model.id() + ": " + e.getMessage(), e);
+      throw new InvalidPipelineException("pipeline " + spec.name() + ", model " + model.id() + ": " + e.getMessage(),
+          e);
     }
     if (info.inputs().isEmpty()) {
       throw new InvalidPipelineException(what + ": the model has no input");

@@ -266,7 +266,8 @@ public sealed interface StageSpec {
    * {@code minConfidence} are written, with their frame timestamps, to a JSON sidecar.
    */
   @JsonTypeName("recognize")
-  record Recognize(@JsonProperty("model") String modelId, @JsonSerialize(using = ToStringSerializer.class) Path dictionary,
+  record Recognize(@JsonProperty("model") String modelId,
+      @JsonSerialize(using = ToStringSerializer.class) Path dictionary,
       double minConfidence)
       implements StageSpec {
     public static final double DEFAULT_MIN_CONFIDENCE = 0.5;

@@ -45,6 +45,7 @@ final class OnnxFiles {
           : TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i]));
     }
     return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape)))
+        .build();
   }
 }

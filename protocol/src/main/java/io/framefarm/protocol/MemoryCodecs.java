@@ -14,8 +14,10 @@ final class MemoryCodecs {
 
   static List<Codec<?>> all() {
     return List.of(
-        Codec.of("MR", DeviceReport.class, MemoryCodecs::toProto, bytes -> fromProto(DeviceReportProto.parseFrom(bytes))),
-        Codec.of("ME", DeviceEvent.class, MemoryCodecs::toProto, bytes -> fromProto(DeviceEventProto.parseFrom(bytes))));
+        Codec.of("MR", DeviceReport.class, MemoryCodecs::toProto,
+            bytes -> fromProto(DeviceReportProto.parseFrom(bytes))),
+        Codec.of("ME", DeviceEvent.class, MemoryCodecs::toProto,
+            bytes -> fromProto(DeviceEventProto.parseFrom(bytes))));
   }
 
   private static DeviceReportProto toProto(DeviceReport r) {

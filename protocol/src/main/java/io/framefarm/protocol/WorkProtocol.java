@@ -74,7 +74,8 @@ public final class WorkProtocol {
     }
   }
 
-  public record VideoSpec(int width, int height, int timeBaseNum, int timeBaseDen, int frameRateNum, int frameRateDen) {}
+  public record VideoSpec(int width, int height, int timeBaseNum, int timeBaseDen, int frameRateNum,
+      int frameRateDen) {}
 
   /**
    * A leased chunk: decode the frames with pts in [firstPts, endPts) from {@code segment}, run

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -170,7 +171,7 @@ class FarmSerializerTest {
 
   @Test
   void unknownManifestFailsLoudly() {
-    var serializer = new FarmSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(testKit.system()));
+    var serializer = new FarmSerializer((ExtendedActorSystem) Adapter.toClassic(testKit.system()));
     assertThatThrownBy(() -> serializer.fromBinary(new byte[0], "??"))
         .isInstanceOf(NotSerializableException.class).hasMessageContaining("??");
     assertThatThrownBy(() -> serializer.manifest("not a farm message"))

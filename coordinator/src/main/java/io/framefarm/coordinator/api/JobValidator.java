@@ -96,7 +96,9 @@ public final class JobValidator {
     }
   }
 
-  /** Resolves and checks the pipeline: models exist, match their sha256, are ONNX of the declared input, fit a device. */
+  /**
+   * Resolves and checks the pipeline: models exist, match their sha256, are ONNX of the declared input, fit a device.
+   */
   private PipelinePlan pipelinePlan(String pipeline, long largestBudgetBytes) {
     try {
       PipelineSpec spec = PipelineSpec.resolve(pipeline, pipelinesDir);

@@ -74,24 +74,27 @@ public final class ChunkTransfer {
       int expectedFrames, List<RecognizedText> texts) {
     Path part = store.partFile(jobId, chunk, attempt);
     return CompletableFuture.runAsync(() -> createParent(part), blocking)
-        .thenCompose(v -> result.getSource().runWith(FileIO.toPath(part), materializer)).thenApplyAsync(io -> {
-      try {
-        int frames = Probe.probe(part).frames().frameCount();
-        if (frames != expectedFrames) {
-          Files.deleteIfExists(part);
-          throw new IllegalStateException("result has " + frames + " frames, expected " + expectedFrames);
-        }
-        if (!texts.isEmpty()) {
-          TextSidecars.writeChunk(store.textFile(jobId, chunk), texts);
-        }
-        Files.move(part, store.chunkFile(jobId, chunk), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(store.segmentFile(jobId, chunk, attempt));
-        return frames;
-      } catch (IOException e) {
-        throw new UncheckedIOException("storing chunk " + chunk + " of " + jobId, e);
+        .thenCompose(v -> result.getSource().runWith(FileIO.toPath(part), materializer))
+        .thenApplyAsync(io -> store(jobId, chunk, attempt, part, expectedFrames, texts), blocking);
+  }
+
+  private int store(String jobId, int chunk, int attempt, Path part, int expectedFrames, List<RecognizedText> texts) {
+    try {
+      int frames = Probe.probe(part).frames().frameCount();
+      if (frames != expectedFrames) {
+        Files.deleteIfExists(part);
+        throw new IllegalStateException("result has " + frames + " frames, expected " + expectedFrames);
       }
-    }, blocking);
+      if (!texts.isEmpty()) {
+        TextSidecars.writeChunk(store.textFile(jobId, chunk), texts);
+      }
+      Files.move(part, store.chunkFile(jobId, chunk), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+      Files.deleteIfExists(store.segmentFile(jobId, chunk, attempt));
+      return frames;
+    } catch (IOException e) {
+      throw new UncheckedIOException("storing chunk " + chunk + " of " + jobId, e);
+    }
   }
 
   /**

@@ -20,7 +20,8 @@ class TextSidecarsTest {
     Path first = dir.resolve("000000.text.json");
     Path second = dir.resolve("000001.text.json");
     TextSidecars.writeChunk(first, List.of(new RecognizedText(0, 0.0, "FRAME", 0.9f, new TextBox(1, 2, 3, 4))));
-    TextSidecars.writeChunk(second, List.of(new RecognizedText(1500, 1.5, "FARM", 0.75f, new TextBox(47, 71, 384, 40))));
+    TextSidecars.writeChunk(second, List.of(new RecognizedText(1500, 1.5, "FARM", 0.75f,
+        new TextBox(47, 71, 384, 40))));
     Path output = dir.resolve("out.mp4");
 
     TextSidecars.merge("extract-text", List.of(first, second), TextSidecars.sidecarFor(output));

@@ -41,12 +41,13 @@ public final class PipelineRuntime implements FrameStage {
    * @throws IllegalArgumentException if a model is missing or not an ONNX model
    * @throws OrtException if ONNX Runtime cannot make a stage's tensors
    */
-  public static PipelineRuntime create(PipelineSpec spec, Collection<ModelHandle> handles, ChunkContext context) throws OrtException {
+  public static PipelineRuntime create(PipelineSpec spec, Collection<ModelHandle> handles, ChunkContext context)
+      throws OrtException {
     Map<String, OnnxModel> sessions = new HashMap<>();
     for (ModelHandle handle : handles) {
       if (!(handle.model() instanceof OnnxModel onnx)) {
-        throw new IllegalArgumentException("model " + handle.modelId() + " is " + handle.model().getClass().getSimpleName()
-            + ", not an ONNX model");
+        throw new IllegalArgumentException("model " + handle.modelId() + " is "
+            + handle.model().getClass().getSimpleName() + ", not an ONNX model");
       }
       sessions.put(handle.modelId(), onnx);
     }
@@ -63,8 +64,8 @@ public final class PipelineRuntime implements FrameStage {
     return new PipelineRuntime(spec, List.copyOf(stages));
   }
 
-  private static WorkspaceStage build(StageSpec stage, Map<String, PipelineModel> models, Map<String, OnnxModel> sessions,
-      ChunkContext context) throws OrtException {
+  private static WorkspaceStage build(StageSpec stage, Map<String, PipelineModel> models,
+      Map<String, OnnxModel> sessions, ChunkContext context) throws OrtException {
     return stage.accept(new StageSpec.Visitor<WorkspaceStage, OrtException>() {
       @Override
       public WorkspaceStage frameModel(StageSpec.FrameModel s) throws OrtException {

@@ -29,7 +29,8 @@ final class RecognizeStage implements WorkspaceStage {
   private final List<RecognizedText> texts = new ArrayList<>();
   private long wireBytes;
 
-  RecognizeStage(StageSpec.Recognize spec, PipelineModel model, OnnxModel session, ChunkContext context) throws OrtException {
+  RecognizeStage(StageSpec.Recognize spec, PipelineModel model, OnnxModel session, ChunkContext context)
+      throws OrtException {
     this.spec = spec;
     this.decoder = CtcDecoder.load(spec.dictionary());
     this.context = context;

@@ -70,7 +70,10 @@ final class RegionEffectStage implements WorkspaceStage {
     }
   }
 
-  /** Replaces {@code count} samples from {@code start}, {@code step} apart, by their mean over +-radius (clipped to the line). */
+  /**
+   * Replaces {@code count} samples from {@code start}, {@code step} apart, by their mean over +-radius (clipped to the
+   * line).
+   */
   private void boxLine(ByteBuffer data, int start, int step, int count, int radius) {
     for (int i = 0; i < count; i++) {
       line[i] = data.get(start + i * step) & 0xff;

@@ -34,7 +34,8 @@ final class RegionModelStage implements WorkspaceStage {
           runner.width(), 0);
       FloatBuffer out = runner.run();
       long[] shape = ImageShapes.requireImage(runner);
-      images.fromTensor(out, (int) shape[3], (int) shape[2], rgb, w, h, r.x(), r.y(), r.width(), r.height(), spec.feather());
+      images.fromTensor(out, (int) shape[3], (int) shape[2], rgb, w, h, r.x(), r.y(), r.width(), r.height(),
+          spec.feather());
       frame.rgbChanged(r.x(), r.y(), r.width(), r.height());
     }
   }

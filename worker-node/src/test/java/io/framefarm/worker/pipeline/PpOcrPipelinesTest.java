@@ -96,7 +96,8 @@ class PpOcrPipelinesTest {
       runtime.apply(frameWithText(1500));
 
       assertThat(runtime.texts()).extracting(RecognizedText::text).containsOnly("FRAMEFARM", "2026").hasSize(4);
-      RecognizedText word = runtime.texts().stream().filter(t -> t.text().equals("FRAMEFARM") && t.pts() == 1500).findFirst().orElseThrow();
+      RecognizedText word = runtime.texts().stream().filter(t -> t.text().equals("FRAMEFARM") && t.pts() == 1500)
+          .findFirst().orElseThrow();
       assertThat(word.timeSeconds()).isEqualTo(1.5);
       assertThat(word.confidence()).isGreaterThan(0.8f);
       // Around the drawn word: x 40..~360, baseline 110 with 56 px capitals.
@@ -148,6 +149,7 @@ class PpOcrPipelinesTest {
   }
 
   private static boolean farFrom(Region r, int x, int y, int margin) {
-    return x < r.x() - margin || x >= r.x() + r.width() + margin || y < r.y() - margin || y >= r.y() + r.height() + margin;
+    return x < r.x() - margin || x >= r.x() + r.width() + margin || y < r.y() - margin || y >= r.y() + r.height()
+        + margin;
   }
 }

@@ -137,7 +137,8 @@ class RegionStagesTest {
   void blurSmoothsInsideTheRegionsOnlyAndPixelateMakesBlocks() throws Exception {
     try (PipelineRuntime blur = runtime(new StageSpec.RegionEffect(Effect.BLUR, 4, 0));
          PipelineRuntime pixelate = PipelineRuntime.create(new PipelineSpec("px", blur.spec().models(),
-             List.of(blur.spec().stages().get(0), new StageSpec.RegionEffect(Effect.PIXELATE, 4, 0))), handles, ChunkContext.millis())) {
+             List.of(blur.spec().stages().get(0), new StageSpec.RegionEffect(Effect.PIXELATE, 4, 0))), handles,
+             ChunkContext.millis())) {
       VideoFrame blurred = noiseWithStripedRedBlock();
       byte[] before = TestFrames.bytes(blurred);
       VideoFrame blocky = noiseWithStripedRedBlock();
@@ -177,7 +178,8 @@ class RegionStagesTest {
     var spec = loader.modelSpec(invert);
     handles.add(new ModelHandle(spec, loader.load(spec)));
     PipelineSpec pipeline = new PipelineSpec("mixed", List.of(invert),
-        List.of(new StageSpec.FrameModel("invert"), new StageSpec.BuiltIn("invert"), new StageSpec.BuiltIn("grayscale")));
+        List.of(new StageSpec.FrameModel("invert"), new StageSpec.BuiltIn("invert"),
+            new StageSpec.BuiltIn("grayscale")));
 
     try (PipelineRuntime runtime = PipelineRuntime.create(pipeline, handles, ChunkContext.millis())) {
       VideoFrame frame = TestFrames.gray(W, H, 100);
@@ -186,7 +188,8 @@ class RegionStagesTest {
       assertThat(luma(frame, 3, 3)).isEqualTo(255 - (251 - 100));
       assertThat(chroma(frame, 1, 3, 3)).isEqualTo(128);
     }
-    try (PipelineRuntime builtIn = PipelineRuntime.create(PipelineSpec.builtIn("invert"), List.of(), ChunkContext.millis())) {
+    try (PipelineRuntime builtIn = PipelineRuntime.create(PipelineSpec.builtIn("invert"), List.of(),
+        ChunkContext.millis())) {
       VideoFrame frame = TestFrames.gray(W, H, 100);
       builtIn.apply(frame);
       assertThat(luma(frame, 0, 0)).isEqualTo(155);
