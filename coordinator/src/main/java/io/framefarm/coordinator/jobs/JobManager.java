@@ -284,7 +284,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     context.pipeToSelf(transfer.receiveResult(c.jobId(), c.chunk(), c.attempt(), c.result(), chunk.range.frames(),
             c.texts()),
         (Integer frames, Throwable error) -> error != null
-            ? new ResultRejected(c.jobId(), c.chunk(), c.attempt(), "result rejected: " + rootMessage(error), c.worker())
+            ? new ResultRejected(c.jobId(), c.chunk(), c.attempt(), "result rejected: " + rootMessage(error),
+                c.worker())
             : new ResultStored(c.jobId(), c.chunk(), c.attempt(), frames, c.worker()));
     return Effect().none();
   }
@@ -316,7 +317,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   }
 
   /** A report that an attempt failed, if it is still the chunk's live lease. */
-  private Effect<JobEvent, JobBook> failAttempt(JobBook book, String jobId, int chunkIndex, int attempt, String reason) {
+  private Effect<JobEvent, JobBook> failAttempt(JobBook book, String jobId, int chunkIndex, int attempt,
+      String reason) {
     Chunk chunk = currentLease(book, jobId, chunkIndex, attempt);
     if (chunk == null) {
       return Effect().none();

@@ -95,7 +95,8 @@ class JobBookTest {
 
     Job job = book.job("j").orElseThrow();
     assertThat(book.nextPending().orElseThrow().chunk().attempts).isEqualTo(1);
-    assertThat(job.attemptFailures).containsExactly("chunk 0 attempt 1 on pekko://farm@h:1/user/slot: decoder exploded");
+    assertThat(job.attemptFailures)
+        .containsExactly("chunk 0 attempt 1 on pekko://farm@h:1/user/slot: decoder exploded");
     assertThat(job.state).isEqualTo(Job.State.RUNNING);
   }
 

@@ -54,7 +54,8 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result, List<RecognizedText> texts)
       implements WorkerCommand, NoSerializationVerificationNeeded {}
 
-  private record Failed(AssignChunk assignment, String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
+  private record Failed(AssignChunk assignment, String reason) implements WorkerCommand,
+      NoSerializationVerificationNeeded {}
 
   private record AckTimedOut(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
@@ -69,7 +70,8 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private final AtomicInteger framesDone = new AtomicInteger();
 
   public static Behavior<WorkerCommand> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new WorkerSlot(context, timers, jobManager, settings)));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new WorkerSlot(context, timers, jobManager,
+        settings)));
   }
 
   private WorkerSlot(ActorContext<WorkerCommand> context, TimerScheduler<WorkerCommand> timers,
@@ -133,15 +135,16 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private Behavior<WorkerCommand> onAssignChunk(AssignChunk a) {
     if (current != null) {
       jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(),
-          "slot " + settings.slotId() + " on " + node + " is busy with " + current.jobId() + " chunk " + current.chunk(),
-          getContext().getSelf()));
+          "slot " + settings.slotId() + " on " + node + " is busy with " + current.jobId() + " chunk "
+          + current.chunk(), getContext().getSelf()));
       return this;
     }
     current = a;
     framesDone.set(0);
     timers.cancel(RequestAgain.INSTANCE);
     timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, Duration.ofSeconds(1));
-    getContext().getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(), a.attempt());
+    getContext().getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(),
+        a.attempt());
     Path dir = workDir(a);
     CompletableFuture<Void> received = CompletableFuture.runAsync(() -> createDirectories(dir), blocking)
         .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
