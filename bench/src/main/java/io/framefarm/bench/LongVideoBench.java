@@ -68,7 +68,8 @@ public final class LongVideoBench {
     }
   }
 
-  private static void report(Path input, String pipeline, int slots, JsonNode status, List<Sample> samples, long idleRss) {
+  private static void report(Path input, String pipeline, int slots, JsonNode status, List<Sample> samples,
+      long idleRss) {
     int total = status.path("totalFrames").asInt();
     long started = status.path("startedAtMillis").asLong();
     // Progress arrives about once a second per chunk: interpolate between the moments a new count was first seen.
@@ -83,24 +84,24 @@ public final class LongVideoBench {
     double firstFps = tenth / seconds(started, at(points, tenth));
     double lastFps = tenth / seconds(at(points, total - tenth), at(points, total));
     double allFps = total / seconds(started, at(points, total));
-    System.out.printf("input=%s pipeline=%s slots=%d frames=%d chunks=%d%n", input.getFileName(), pipeline, slots, total,
-        status.path("chunks").asInt());
+    System.out.printf("input=%s pipeline=%s slots=%d frames=%d chunks=%d%n", input.getFileName(), pipeline, slots,
+        total, status.path("chunks").asInt());
     System.out.printf("fps: first tenth %.1f, last tenth %.1f (last/first %.2f), all frames %.1f;"
         + " submit to completed %.1f s%n", firstFps, lastFps, lastFps / firstFps, allFps,
         (status.path("finishedAtMillis").asLong() - status.path("submittedAtMillis").asLong()) / 1000.0);
     List<Sample> firstHalf = samples.stream().filter(s -> s.framesDone() < total / 2).toList();
     List<Sample> secondHalf = samples.stream().filter(s -> s.framesDone() >= total / 2).toList();
-    System.out.printf("memory: RSS idle %s, peak %s (first half of frames %s, second half %s; VmHWM %s)%n", mib(idleRss),
-        mib(max(samples, Sample::rssBytes)), mib(max(firstHalf, Sample::rssBytes)), mib(max(secondHalf, Sample::rssBytes)),
-        mib(procStatus("VmHWM")));
+    System.out.printf("memory: RSS idle %s, peak %s (first half of frames %s, second half %s; VmHWM %s)%n",
+        mib(idleRss), mib(max(samples, Sample::rssBytes)), mib(max(firstHalf, Sample::rssBytes)),
+        mib(max(secondHalf, Sample::rssBytes)), mib(procStatus("VmHWM")));
     System.out.printf("memory peaks: heap used %s, heap committed %s, non-heap committed %s, direct buffers %s;"
         + " manager used %s, manager peakBytes %s%n", mib(max(samples, Sample::heapUsedBytes)),
         mib(max(samples, Sample::heapCommittedBytes)), mib(max(samples, Sample::nonHeapCommittedBytes)),
         mib(max(samples, Sample::directBytes)),
         mib(max(samples, Sample::managerUsedBytes)), mib(max(samples, Sample::managerPeakBytes)));
     // One line per run, for collecting medians over repeated runs.
-    System.out.printf("RESULT\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f%n", input.getFileName(), pipeline, total,
-        firstFps, lastFps, allFps, max(samples, Sample::rssBytes) / MIB, max(firstHalf, Sample::rssBytes) / MIB,
+    System.out.printf("RESULT\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f%n", input.getFileName(), pipeline,
+        total, firstFps, lastFps, allFps, max(samples, Sample::rssBytes) / MIB, max(firstHalf, Sample::rssBytes) / MIB,
         max(secondHalf, Sample::rssBytes) / MIB, max(samples, Sample::managerPeakBytes) / MIB);
   }
 
@@ -168,8 +169,8 @@ public final class LongVideoBench {
 
   private static void writeTimeline(Path csv, List<Sample> samples) throws IOException {
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(csv))) {
-      out.println("atMillis,state,framesDone,rssBytes,heapUsedBytes,heapCommittedBytes,nonHeapCommittedBytes,directBytes,"
-          + "managerUsedBytes,managerPeakBytes");
+      out.println("atMillis,state,framesDone,rssBytes,heapUsedBytes,heapCommittedBytes,nonHeapCommittedBytes,"
+          + "directBytes,managerUsedBytes,managerPeakBytes");
       for (Sample s : samples) {
         out.printf("%d,%s,%d,%d,%d,%d,%d,%d,%d,%d%n", s.atMillis(), s.state(), s.framesDone(), s.rssBytes(),
             s.heapUsedBytes(), s.heapCommittedBytes(), s.nonHeapCommittedBytes(), s.directBytes(),

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 /**
  * Writes a test video for the end-to-end benchmarks, in its own process so that its memory never
- * counts in a benchmark's. Keeps a file already there. Usage: {@code MakeSampleVideo OUT SECONDS WIDTH HEIGHT [FPS=30]}.
+ * counts in a benchmark's. Keeps a file already there. Usage:
+ * {@code MakeSampleVideo OUT SECONDS WIDTH HEIGHT [FPS=30]}.
  */
 public final class MakeSampleVideo {
   public static void main(String[] args) {

@@ -41,7 +41,8 @@ public final class MemoryManagerJmh {
     System.out.println("|---|---|---|---|---|---|");
     byName.forEach((name, sorted) -> {
       double[] baseline = byName.get(baselineOf(name));
-      String ratio = name.startsWith("actor") && baseline != null ? String.format("%.3f", median(sorted) / median(baseline)) : "1 (baseline)";
+      String ratio = name.startsWith("actor") && baseline != null
+          ? String.format("%.3f", median(sorted) / median(baseline)) : "1 (baseline)";
       System.out.printf("| %s | %d | %,.0f | %,.0f | %,.0f | %s |%n", name, sorted.length, median(sorted), sorted[0],
           sorted[sorted.length - 1], ratio);
     });

@@ -42,8 +42,8 @@ public final class PoolHitRate {
     long budget = (args.length > 2 ? Long.parseLong(args[2]) : 1024) << 20;
     System.out.printf("frame buffer %d bytes, %d frames per chunk, budget %d MiB%n", FRAME_BYTES, FRAMES_PER_CHUNK,
         budget >> 20);
-    System.out.println("| slots | chunks | leases | pool hits | pool misses (buffers allocated) | hit rate | buffers freed"
-        + " | JVM direct buffers created | leased at end | ms |");
+    System.out.println("| slots | chunks | leases | pool hits | pool misses (buffers allocated) | hit rate"
+        + " | buffers freed | JVM direct buffers created | leased at end | ms |");
     System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     for (int slots : slotCounts) {
       run(slots, chunks, budget);
@@ -79,7 +79,8 @@ public final class PoolHitRate {
     }
   }
 
-  private static void runChunks(ActorSystem<Void> system, ActorRef<MemoryManager.Command> manager, int slot, int chunks) {
+  private static void runChunks(ActorSystem<Void> system, ActorRef<MemoryManager.Command> manager, int slot,
+      int chunks) {
     for (int c = 0; c < chunks; c++) {
       String owner = "job-1/chunk-" + slot + "-" + c;
       MemoryManager.LeaseReply reply = AskPattern.<MemoryManager.Command, MemoryManager.LeaseReply>ask(manager,

@@ -14,14 +14,16 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Generate a sample video, start the embedded farm, process it and print a summary.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--dir", description = "Where the sample, the output and the farm's data go (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dir",
+      description = "Where the sample, the output and the farm's data go (default: ${DEFAULT-VALUE}).")
   Path dir = Path.of("demo-output");
 
   @Option(names = "--seconds", description = "Length of the sample video (default: ${DEFAULT-VALUE}).")
   int seconds = 20;
 
   @Option(names = "--pipeline",
-      description = "Pipeline to run (default: redact-text when deploy/fetch-sample-models.sh has fetched its models, else invert).")
+      description = "Pipeline to run (default: redact-text when deploy/fetch-sample-models.sh has fetched its models,"
+          + " else invert).")
   String pipeline;
 
   @Option(names = "--cpu-slots", description = "Chunks processed at once (default: ${DEFAULT-VALUE}).")

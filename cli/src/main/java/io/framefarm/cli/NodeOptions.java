@@ -51,7 +51,8 @@ final class NodeOptions {
 
   static String address(String hostPort) {
     String[] parts = hostPort.trim().split(":");
-    if (parts.length != 2 || parts[0].isBlank() || !parts[1].chars().allMatch(Character::isDigit) || parts[1].isEmpty()) {
+    if (parts.length != 2 || parts[0].isBlank() || !parts[1].chars().allMatch(Character::isDigit)
+        || parts[1].isEmpty()) {
       throw new IllegalArgumentException("seed node '" + hostPort + "' is not HOST:PORT");
     }
     return "pekko://" + SYSTEM_NAME + "@" + parts[0] + ":" + parts[1];

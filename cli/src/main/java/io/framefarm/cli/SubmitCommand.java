@@ -18,7 +18,8 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT", description = "Where the result goes.")
   Path output;
 
-  @Option(names = "--pipeline", paramLabel = "NAME", description = "Pipeline to run per frame (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--pipeline", paramLabel = "NAME",
+      description = "Pipeline to run per frame (default: ${DEFAULT-VALUE}).")
   String pipeline = "identity";
 
   @Option(names = "--chunk-frames", paramLabel = "N", description = "Frames per chunk (default: ${DEFAULT-VALUE}).")

@@ -29,8 +29,8 @@ final class UpCommand implements Callable<Integer> {
         "framefarm.data-dir", NodeOptions.absolute(dataDir).toString(),
         "framefarm.coordinator.http-port", httpPort));
     FarmNode farm = FarmNode.start(config, devices.toWorkerOptions());
-    System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + devices.cpuSlots + " CPU slot(s), data in "
-        + NodeOptions.absolute(dataDir));
+    System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + devices.cpuSlots
+        + " CPU slot(s), data in " + NodeOptions.absolute(dataDir));
     Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
     farm.awaitTermination();
     return ExitCodes.OK;

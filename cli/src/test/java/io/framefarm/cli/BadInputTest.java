@@ -51,7 +51,8 @@ class BadInputTest {
 
   static Stream<Arguments> badInputs() {
     return Stream.of(
-        Arguments.of("missing file", (Function<Path, Path>) dir -> dir.resolve("no-such-video.mp4"), "no-such-video.mp4"),
+        Arguments.of("missing file", (Function<Path, Path>) dir -> dir.resolve("no-such-video.mp4"),
+            "no-such-video.mp4"),
         Arguments.of("a directory", (Function<Path, Path>) dir -> dir, ""),
         Arguments.of("a text file", (Function<Path, Path>) TestVideos::textFile, ""),
         Arguments.of("random bytes", (Function<Path, Path>) TestVideos::randomBytes, ""),
@@ -82,8 +83,8 @@ class BadInputTest {
   @Test
   void aCancelledJobStopsAndAnUnknownJobIsRefused() {
     FarmClient client = new FarmClient(url);
-    String id = client.submit(TestFarms.job(TestVideos.h264Aac(TestVideos.cacheDir(), 20), work.resolve("cancelled.mp4"),
-        "identity", 1, false));
+    String id = client.submit(TestFarms.job(TestVideos.h264Aac(TestVideos.cacheDir(), 20),
+        work.resolve("cancelled.mp4"), "identity", 1, false));
     StringWriter out = new StringWriter();
     assertThat(Farm.run(new PrintWriter(out, true), new PrintWriter(new StringWriter()), "cancel", id,
         "--coordinator", url)).isEqualTo(ExitCodes.OK);

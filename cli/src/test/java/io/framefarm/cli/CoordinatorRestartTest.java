@@ -34,7 +34,8 @@ class CoordinatorRestartTest {
       JsonNode job = Awaitility.await("3 chunks done").atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(50)).until(() -> client.job(id), j -> j.path("chunksDone").asInt() >= 3);
       doneBeforeStop = job.path("chunksDone").asInt();
-      assertThat(doneBeforeStop).as("the job must still be running when the farm stops").isLessThan(job.path("chunks").asInt());
+      assertThat(doneBeforeStop).as("the job must still be running when the farm stops")
+          .isLessThan(job.path("chunks").asInt());
     }
 
     try (FarmNode second = TestFarms.embedded(data, 1)) {

@@ -80,7 +80,8 @@ class ModelEvictionFarmTest {
       assertThat(events.findValuesAsText("type")).contains("ModelLoaded", "ModelEvicted");
       StringWriter table = new StringWriter();
       Farm.run(new PrintWriter(table, true), new PrintWriter(new StringWriter()), "nodes", "--coordinator", url);
-      assertThat(table.toString()).contains("weights-b").containsPattern("\\s1\\s+NORMAL|\\s[1-9]\\d*\\s+(NORMAL|HIGH)");
+      assertThat(table.toString()).contains("weights-b")
+          .containsPattern("\\s1\\s+NORMAL|\\s[1-9]\\d*\\s+(NORMAL|HIGH)");
       awaitText(watched, "ModelEvicted");
       assertThat(watched.toString()).contains("evicted weights-a");
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framefarm.media.SampleVideo;
 import io.framefarm.media.testing.FrameHashes;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +25,10 @@ class TextPipelinesFarmTest {
   private static final int HEIGHT = 360;
   /** Where {@link SampleVideo} draws its caption band (x, y, width, height), with a margin for the blur. */
   private static final int[] BAND = {WIDTH / 10 - 8, HEIGHT / 8 - 8, WIDTH * 8 / 10 + 16, HEIGHT / 5 + 16};
-  /** PP-OCR boxes are unclipped (grown by 1.5 x area / perimeter) and padded before the blur: the caption's surroundings. */
+  /**
+   * PP-OCR boxes are unclipped (grown by 1.5 x area / perimeter) and padded before the blur: the caption's
+   * surroundings.
+   */
   private static final int[] NEAR_CAPTION = {BAND[0] - 40, BAND[1] - 40, BAND[2] + 80, BAND[3] + 80};
 
   @TempDir

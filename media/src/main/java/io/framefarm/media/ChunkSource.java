@@ -6,10 +6,10 @@ package io.framefarm.media;
  */
 public record ChunkSource(int chunkIndex, long firstPts, long endPts, int expectedFrames) {
 
-    public ChunkSource {
-        if (endPts <= firstPts || expectedFrames <= 0) {
-            throw new IllegalArgumentException("bad chunk source " + chunkIndex + " [" + firstPts + ", " + endPts
-                    + ") expecting " + expectedFrames);
-        }
+  public ChunkSource {
+    if (endPts <= firstPts || expectedFrames <= 0) {
+      throw new IllegalArgumentException("bad chunk source " + chunkIndex + " [" + firstPts + ", " + endPts
+          + ") expecting " + expectedFrames);
     }
+  }
 }

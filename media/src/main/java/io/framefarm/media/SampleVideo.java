@@ -27,7 +27,9 @@ public final class SampleVideo {
     return generate(out, "testsrc2", seconds, width, height, fps, caption);
   }
 
-  /** As above, over another of FFmpeg's video sources ({@code testsrc2}, {@code smptehdbars}, {@code rgbtestsrc}...). */
+  /**
+   * As above, over another of FFmpeg's video sources ({@code testsrc2}, {@code smptehdbars}, {@code rgbtestsrc}...).
+   */
   public static Path generate(Path out, String source, int seconds, int width, int height, int fps, String caption) {
     String graph = String.format(source + "=size=%dx%d:rate=%d:duration=%d[out0];"
         + "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=%d[out1]", width, height, fps, seconds, seconds);

@@ -19,124 +19,124 @@ import org.bytedeco.javacpp.PointerPointer;
 
 /** Cuts the compressed packets one chunk needs out of the source, by stream copy. */
 public final class SegmentExtractor {
-    private SegmentExtractor() {}
+  private SegmentExtractor() {}
 
-    /**
-     * Stream-copies (no decode) the video packets chunk {@code range} needs into {@code out} (NUT container, source
-     * time base and codec parameters kept): from a keyframe at or before range.start in decode order through the last
-     * packet (decode order) of any frame in the range. Frames outside the range that come along are decoded and
-     * dropped by {@link ChunkDecoder}.
-     */
-    public static ChunkSource extract(MediaInfo info, ChunkRange range, Path out) {
-        FrameIndex index = info.frames();
-        if (range.end() > index.frameCount()) {
-            throw new IllegalArgumentException(range + " beyond " + index.frameCount() + " frames");
-        }
-        int keyframe = index.prerollKeyframe(range.start(), range.end());
-        int firstDecode = keyframe < 0 ? 0 : index.decodeOrder(keyframe);
-        int lastDecode = index.maxDecodePosition(range.start(), range.end());
-        long[] dts = decodeTimestamps(index, firstDecode, lastDecode);
-        long minPts = index.pts(index.frameAtDecodePosition(firstDecode));
-        for (int d = firstDecode; d <= lastDecode; d++) {
-            minPts = Math.min(minPts, index.pts(index.frameAtDecodePosition(d)));
-        }
-        long offset = minPts < 0 ? -minPts : 0;
-
-        Path source = info.file();
-        AVFormatContext in = Ff.openInput(source, false);
-        AVPacket pkt = av_packet_alloc();
-        NutWriter writer = null;
-        boolean ok = false;
-        try {
-            AVStream st = in.streams(info.video().index());
-            if (st.codecpar().width() <= 0) {
-                // Headerless containers only learn codec parameters from the first packets.
-                Ff.check(avformat_find_stream_info(in, (PointerPointer<?>) null), source, "cannot read stream parameters");
-            }
-            if (keyframe >= 0 && firstDecode > 0) {
-                // Seeking is only a shortcut: packets are identified by pts below, and an overshoot reads from the start.
-                av_seek_frame(in, st.index(), index.pts(keyframe), AVSEEK_FLAG_BACKWARD);
-            }
-            writer = NutWriter.open(out, st.codecpar(), st.time_base(), offset);
-            int next = firstDecode;
-            boolean rewound = false;
-            while (next <= lastDecode) {
-                int r = av_read_frame(in, pkt);
-                if (r == AVERROR_EOF) {
-                    throw new MediaException(source, "ended at packet " + next + " of chunk " + range.index()
-                            + ", which needs packets up to " + lastDecode);
-                }
-                Ff.check(r, source, "read error");
-                if (pkt.stream_index() != st.index()) {
-                    av_packet_unref(pkt);
-                    continue;
-                }
-                int position = decodePosition(index, pkt, source);
-                if (position > next && !rewound && next == firstDecode) {
-                    av_packet_unref(pkt);
-                    Ff.check(av_seek_frame(in, -1, Long.MIN_VALUE, AVSEEK_FLAG_BACKWARD), source, "cannot rewind");
-                    rewound = true;
-                    continue;
-                }
-                if (position < next) {
-                    av_packet_unref(pkt);
-                    continue;
-                }
-                if (position != next) {
-                    throw new MediaException(source, "video packet " + next + " missing while extracting chunk "
-                            + range.index());
-                }
-                pkt.dts(dts[next - firstDecode]);
-                writer.write(pkt);
-                av_packet_unref(pkt);
-                next++;
-            }
-            writer.finish();
-            ok = true;
-        } finally {
-            av_packet_free(pkt);
-            avformat_close_input(in);
-            if (writer != null) {
-                writer.close();
-            }
-            if (!ok) {
-                NutWriter.deleteQuietly(out);
-            }
-        }
-        return new ChunkSource(range.index(), index.pts(range.start()), index.endPts(range.end()), range.frames());
+  /**
+   * Stream-copies (no decode) the video packets chunk {@code range} needs into {@code out} (NUT container, source
+   * time base and codec parameters kept): from a keyframe at or before range.start in decode order through the last
+   * packet (decode order) of any frame in the range. Frames outside the range that come along are decoded and
+   * dropped by {@link ChunkDecoder}.
+   */
+  public static ChunkSource extract(MediaInfo info, ChunkRange range, Path out) {
+    FrameIndex index = info.frames();
+    if (range.end() > index.frameCount()) {
+      throw new IllegalArgumentException(range + " beyond " + index.frameCount() + " frames");
     }
-
-    /**
-     * Dts for the segment's packets, rebuilt from their pts: the k-th smallest pts for the k-th packet, shifted so no
-     * dts exceeds its pts. Demuxers that store no dts (Matroska) hand out guesses the muxer rejects as non-monotonic;
-     * NUT stores no dts either and needs only valid ones.
-     */
-    private static long[] decodeTimestamps(FrameIndex index, int firstDecode, int lastDecode) {
-        int n = lastDecode - firstDecode + 1;
-        long[] pts = new long[n];
-        for (int d = firstDecode; d <= lastDecode; d++) {
-            pts[d - firstDecode] = index.pts(index.frameAtDecodePosition(d));
-        }
-        long[] sorted = pts.clone();
-        java.util.Arrays.sort(sorted);
-        long shift = 0;
-        for (int k = 0; k < n; k++) {
-            shift = Math.max(shift, sorted[k] - pts[k]);
-        }
-        for (int k = 0; k < n; k++) {
-            sorted[k] -= shift;
-        }
-        return sorted;
+    int keyframe = index.prerollKeyframe(range.start(), range.end());
+    int firstDecode = keyframe < 0 ? 0 : index.decodeOrder(keyframe);
+    int lastDecode = index.maxDecodePosition(range.start(), range.end());
+    long[] dts = decodeTimestamps(index, firstDecode, lastDecode);
+    long minPts = index.pts(index.frameAtDecodePosition(firstDecode));
+    for (int d = firstDecode; d <= lastDecode; d++) {
+      minPts = Math.min(minPts, index.pts(index.frameAtDecodePosition(d)));
     }
+    long offset = minPts < 0 ? -minPts : 0;
 
-    /** The decode position of the frame this packet carries, found by its pts as the probe recorded it. */
-    private static int decodePosition(FrameIndex index, AVPacket pkt, Path source) {
-        long ts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts(); // same fallback as Probe
-        int frame = index.indexOfPts(ts);
-        if (frame < 0) {
-            throw new MediaException(source, "video packet with pts " + ts + " is not in the frame index"
-                    + " (has the file changed since it was probed?)");
+    Path source = info.file();
+    AVFormatContext in = Ff.openInput(source, false);
+    AVPacket pkt = av_packet_alloc();
+    NutWriter writer = null;
+    boolean ok = false;
+    try {
+      AVStream st = in.streams(info.video().index());
+      if (st.codecpar().width() <= 0) {
+        // Headerless containers only learn codec parameters from the first packets.
+        Ff.check(avformat_find_stream_info(in, (PointerPointer<?>) null), source, "cannot read stream parameters");
+      }
+      if (keyframe >= 0 && firstDecode > 0) {
+        // Seeking is only a shortcut: packets are identified by pts below, and an overshoot reads from the start.
+        av_seek_frame(in, st.index(), index.pts(keyframe), AVSEEK_FLAG_BACKWARD);
+      }
+      writer = NutWriter.open(out, st.codecpar(), st.time_base(), offset);
+      int next = firstDecode;
+      boolean rewound = false;
+      while (next <= lastDecode) {
+        int r = av_read_frame(in, pkt);
+        if (r == AVERROR_EOF) {
+          throw new MediaException(source, "ended at packet " + next + " of chunk " + range.index()
+              + ", which needs packets up to " + lastDecode);
         }
-        return index.decodeOrder(frame);
+        Ff.check(r, source, "read error");
+        if (pkt.stream_index() != st.index()) {
+          av_packet_unref(pkt);
+          continue;
+        }
+        int position = decodePosition(index, pkt, source);
+        if (position > next && !rewound && next == firstDecode) {
+          av_packet_unref(pkt);
+          Ff.check(av_seek_frame(in, -1, Long.MIN_VALUE, AVSEEK_FLAG_BACKWARD), source, "cannot rewind");
+          rewound = true;
+          continue;
+        }
+        if (position < next) {
+          av_packet_unref(pkt);
+          continue;
+        }
+        if (position != next) {
+          throw new MediaException(source, "video packet " + next + " missing while extracting chunk "
+              + range.index());
+        }
+        pkt.dts(dts[next - firstDecode]);
+        writer.write(pkt);
+        av_packet_unref(pkt);
+        next++;
+      }
+      writer.finish();
+      ok = true;
+    } finally {
+      av_packet_free(pkt);
+      avformat_close_input(in);
+      if (writer != null) {
+        writer.close();
+      }
+      if (!ok) {
+        NutWriter.deleteQuietly(out);
+      }
     }
+    return new ChunkSource(range.index(), index.pts(range.start()), index.endPts(range.end()), range.frames());
+  }
+
+  /**
+   * Dts for the segment's packets, rebuilt from their pts: the k-th smallest pts for the k-th packet, shifted so no
+   * dts exceeds its pts. Demuxers that store no dts (Matroska) hand out guesses the muxer rejects as non-monotonic;
+   * NUT stores no dts either and needs only valid ones.
+   */
+  private static long[] decodeTimestamps(FrameIndex index, int firstDecode, int lastDecode) {
+    int n = lastDecode - firstDecode + 1;
+    long[] pts = new long[n];
+    for (int d = firstDecode; d <= lastDecode; d++) {
+      pts[d - firstDecode] = index.pts(index.frameAtDecodePosition(d));
+    }
+    long[] sorted = pts.clone();
+    java.util.Arrays.sort(sorted);
+    long shift = 0;
+    for (int k = 0; k < n; k++) {
+      shift = Math.max(shift, sorted[k] - pts[k]);
+    }
+    for (int k = 0; k < n; k++) {
+      sorted[k] -= shift;
+    }
+    return sorted;
+  }
+
+  /** The decode position of the frame this packet carries, found by its pts as the probe recorded it. */
+  private static int decodePosition(FrameIndex index, AVPacket pkt, Path source) {
+    long ts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts(); // same fallback as Probe
+    int frame = index.indexOfPts(ts);
+    if (frame < 0) {
+      throw new MediaException(source, "video packet with pts " + ts + " is not in the frame index"
+          + " (has the file changed since it was probed?)");
+    }
+    return index.decodeOrder(frame);
+  }
 }

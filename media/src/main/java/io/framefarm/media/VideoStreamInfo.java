@@ -6,10 +6,10 @@ package io.framefarm.media;
  * taken from the display matrix; the pixels themselves are never rotated.
  */
 public record VideoStreamInfo(int index, String codec, int width, int height, String pixelFormat,
-                              int timeBaseNum, int timeBaseDen, int frameRateNum, int frameRateDen,
-                              int rotationDegrees) {
+    int timeBaseNum, int timeBaseDen, int frameRateNum, int frameRateDen,
+    int rotationDegrees) {
 
-    public double timeBaseSeconds() {
-        return (double) timeBaseNum / timeBaseDen;
-    }
+  public double timeBaseSeconds() {
+    return (double) timeBaseNum / timeBaseDen;
+  }
 }

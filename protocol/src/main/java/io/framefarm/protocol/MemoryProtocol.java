@@ -26,7 +26,8 @@ public final class MemoryProtocol {
   public record DeviceReport(String node, String deviceId, String deviceKind, long atMillis, long budgetBytes,
       long usedBytes, long freeBytes, long peakBytes, long modelBytes, long poolBytes, long poolLeasedBytes,
       long otherBytes, List<ResidentModel> models, long loads, long evictions, long hits, long misses, long poolHits,
-      long poolMisses, long leaks, String pressure, long deviceTotalBytes, long deviceFreeBytes) implements MemoryNotice {
+      long poolMisses, long leaks, String pressure, long deviceTotalBytes,
+      long deviceFreeBytes) implements MemoryNotice {
     public DeviceReport {
       models = List.copyOf(models);
     }

@@ -32,11 +32,38 @@ public final class WorkProtocol {
       implements JobManagerCommand, FarmMessage {}
 
   /**
-   * The chunk is encoded; its bytes are pulled from {@code result}. {@code textJson} is the chunk's
-   * text sidecar when the pipeline reads text, else empty.
+   * The chunk is encoded; its bytes are pulled from {@code result}. {@code texts}: what the pipeline
+   * read, in frame order (empty when it reads no text); at most {@link #MAX_TEXT_BYTES} on the wire.
    */
   public record ChunkDone(String jobId, int chunk, int attempt, int frames, SourceRef<ByteString> result,
-      ActorRef<WorkerCommand> worker, String textJson) implements JobManagerCommand, FarmMessage {}
+      ActorRef<WorkerCommand> worker, List<RecognizedText> texts) implements JobManagerCommand, FarmMessage {
+    /**
+     * The most a chunk's texts may take on the wire: with the rest of the message well under Artery's
+     * default 256 KiB frame. A chunk that reads more fails with a reason that says so.
+     */
+    public static final int MAX_TEXT_BYTES = 192 * 1024;
+
+    public ChunkDone {
+      texts = List.copyOf(texts);
+    }
+  }
+
+  /**
+   * Text read in one region of one frame.
+   *
+   * @param pts the frame's presentation timestamp, in the stream's time base
+   * @param timeSeconds the same timestamp in seconds
+   * @param confidence mean probability of the decoded characters, 0..1
+   * @param box where in the frame, in pixels
+   */
+  public record RecognizedText(long pts, double timeSeconds, String text, float confidence, TextBox box) {
+    /** Bytes it takes in a {@link ChunkDone} on the wire. */
+    public int wireBytes() {
+      return WorkCodecs.textBytes(this);
+    }
+  }
+
+  public record TextBox(int x, int y, int width, int height) {}
 
   public record ChunkAttemptFailed(String jobId, int chunk, int attempt, String reason, ActorRef<WorkerCommand> worker)
       implements JobManagerCommand, FarmMessage {}
@@ -47,7 +74,8 @@ public final class WorkProtocol {
     }
   }
 
-  public record VideoSpec(int width, int height, int timeBaseNum, int timeBaseDen, int frameRateNum, int frameRateDen) {}
+  public record VideoSpec(int width, int height, int timeBaseNum, int timeBaseDen, int frameRateNum,
+      int frameRateDen) {}
 
   /**
    * A leased chunk: decode the frames with pts in [firstPts, endPts) from {@code segment}, run

@@ -6,14 +6,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.WorkProtocol.*;
 import java.io.NotSerializableException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializers;
 import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -80,9 +89,89 @@ class FarmSerializerTest {
     assertThat(roundTrip(event)).isEqualTo(event);
   }
 
+  private static SourceRef<ByteString> sourceRef() {
+    return Source.single(ByteString.fromString("bytes")).runWith(StreamRefs.sourceRef(),
+        Materializer.matFromSystem(testKit.system()));
+  }
+
+  /** One of every message; a codec added without a sample here fails {@link #everyCodecRoundTrips}. */
+  private static List<FarmMessage> samples() {
+    TestProbe<WorkerCommand> worker = testKit.createTestProbe();
+    TestProbe<JobReply> client = testKit.createTestProbe();
+    TestProbe<JobList> lister = testKit.createTestProbe();
+    TestProbe<SubmitReply> submitter = testKit.createTestProbe();
+    var jobRequest = new JobRequest("/in.mp4", "/out.mp4", "invert", 240, 5, EncodeSpec.defaults());
+    var video = new VideoSpec(640, 360, 1, 12800, 25, 1);
+    var status = new JobStatus("job-1", jobRequest, "RUNNING", 600, 240, 3, 1, 10, 20, 0, null, List.of(), List.of(),
+        null);
+    return List.of(
+        new RequestWork(worker.ref(), "node-a:2552", "cpu-0", DeviceSnapshot.unknown("host-0")),
+        new ChunkProgress("job-1", 0, 1, 10),
+        new ChunkDone("job-1", 0, 1, 240, sourceRef(), worker.ref(), List.of(
+            new RecognizedText(1500, 1.5, "FRAMEFARM", 0.98f, new TextBox(47, 71, 384, 40)),
+            new RecognizedText(1533, 1.533, "日本語 2026", 0.61f, new TextBox(0, 0, 1, 1)))),
+        new ChunkAttemptFailed("job-1", 0, 1, "lease expired", worker.ref()),
+        new AssignChunk("job-1", 0, 1, "{\"name\":\"invert\"}", EncodeSpec.defaults(), video, 0, 122880, 240,
+            sourceRef(), 30_000),
+        new ChunkAcknowledged("job-1", 0, 1, true, ""),
+        new SubmitJob(jobRequest, video, List.of(new PlannedChunk(0, 240, 0, 122880)),
+            new PipelinePlan("{}", 1 << 20, List.of("det")), submitter.ref()),
+        new JobAccepted("job-1"),
+        new JobRejected("no video stream"),
+        new GetJob("job-1", client.ref()),
+        new CancelJob("job-1", client.ref()),
+        new ListJobs(lister.ref()),
+        status,
+        new JobNotFound("job-9"),
+        new JobList(List.of(status)),
+        new MemoryProtocol.DeviceReport("n", "host-0", "HOST", 1, 2, 3, 4, 5, 6, 7, 8, 9, List.of(), 10, 11, 12, 13,
+            14, 15, 16, "NORMAL", 17, 18),
+        new MemoryProtocol.DeviceEvent("n", "host-0", 1, "LeakDetected", "job-1/0/a1", 4096, "not returned"));
+  }
+
+  private static FarmSerializer serializer() {
+    return (FarmSerializer) SerializationExtension.get(Adapter.toClassic(testKit.system()))
+        .findSerializerFor(new JobAccepted("x"));
+  }
+
+  @Test
+  void everyCodecRoundTrips() throws Exception {
+    List<FarmMessage> samples = samples();
+    assertThat(samples).extracting(Object::getClass).containsExactlyInAnyOrderElementsOf(
+        serializer().codecs().stream().<Class<?>>map(Codec::type).toList());
+    for (FarmMessage message : samples) {
+      assertThat(roundTrip(message)).as(message.getClass().getSimpleName()).isEqualTo(message);
+    }
+  }
+
+  @Test
+  void aTextsWireSizeIsExact() throws Exception {
+    TestProbe<WorkerCommand> worker = testKit.createTestProbe();
+    var texts = List.of(new RecognizedText(1500, 1.5, "FRAMEFARM", 0.98f, new TextBox(47, 71, 384, 40)),
+        new RecognizedText(Long.MAX_VALUE, 1e9, "字".repeat(100), 1f, new TextBox(-1, 4000, 4000, 4000)));
+    var empty = new ChunkDone("job-1", 0, 1, 240, sourceRef(), worker.ref(), List.of());
+    var done = new ChunkDone("job-1", 0, 1, 240, empty.result(), worker.ref(), texts);
+
+    int bytes = serializer().toBinary(done).length - serializer().toBinary(empty).length;
+
+    assertThat(bytes).isEqualTo(texts.stream().mapToInt(RecognizedText::wireBytes).sum());
+  }
+
+  @Test
+  void everyFarmMessageHasACodec() {
+    List<Class<?>> messages = new ArrayList<>();
+    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class)
+        .flatMap(family -> Arrays.stream(family.getDeclaredClasses()))
+        .filter(c -> FarmMessage.class.isAssignableFrom(c) && !c.isInterface())
+        .forEach(messages::add);
+
+    assertThat(messages).hasSizeGreaterThan(10).containsExactlyInAnyOrderElementsOf(
+        serializer().codecs().stream().<Class<?>>map(Codec::type).toList());
+  }
+
   @Test
   void unknownManifestFailsLoudly() {
-    var serializer = new FarmSerializer((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(testKit.system()));
+    var serializer = new FarmSerializer((ExtendedActorSystem) Adapter.toClassic(testKit.system()));
     assertThatThrownBy(() -> serializer.fromBinary(new byte[0], "??"))
         .isInstanceOf(NotSerializableException.class).hasMessageContaining("??");
     assertThatThrownBy(() -> serializer.manifest("not a farm message"))

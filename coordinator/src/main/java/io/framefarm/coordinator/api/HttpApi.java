@@ -59,7 +59,8 @@ public final class HttpApi extends AllDirectives {
         memory.routes(),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
-                post(() -> withRequestTimeout(SUBMIT_TIMEOUT, () -> entity(Unmarshaller.entityToString(), this::submit))),
+                post(() -> withRequestTimeout(SUBMIT_TIMEOUT, () -> entity(Unmarshaller.entityToString(),
+                    this::submit))),
                 get(() -> parameterOptional("limit", limit -> parameterOptional("after",
                     after -> listJobs(limit.orElse(null), after.orElse(null))))))),
             pathPrefix(PathMatchers.segment(), id -> concat(
@@ -97,7 +98,8 @@ public final class HttpApi extends AllDirectives {
       return error(StatusCodes.BAD_REQUEST, cause.getMessage());
     }
     if (cause instanceof com.fasterxml.jackson.core.JacksonException) {
-      return error(StatusCodes.BAD_REQUEST, "request body is not a valid job: " + cause.getMessage().lines().findFirst().orElse(""));
+      return error(StatusCodes.BAD_REQUEST, "request body is not a valid job: " + cause.getMessage().lines().findFirst()
+          .orElse(""));
     }
     if (cause instanceof java.util.concurrent.TimeoutException) {
       return error(StatusCodes.SERVICE_UNAVAILABLE, "the job manager did not answer within " + ASK_TIMEOUT.toSeconds()

@@ -8,10 +8,10 @@ import io.framefarm.media.MediaInfo;
 import io.framefarm.media.Probe;
 import io.framefarm.media.VideoStreamInfo;
 import io.framefarm.protocol.JobApi.PipelinePlan;
-import io.framefarm.protocol.pipeline.InvalidPipelineException;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineSpec;
-import io.framefarm.protocol.pipeline.PipelineValidator;
+import io.framefarm.pipeline.InvalidPipelineException;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.pipeline.PipelineValidator;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.JobApi.SubmitJob;
@@ -96,7 +96,9 @@ public final class JobValidator {
     }
   }
 
-  /** Resolves and checks the pipeline: models exist, match their sha256, are ONNX of the declared input, fit a device. */
+  /**
+   * Resolves and checks the pipeline: models exist, match their sha256, are ONNX of the declared input, fit a device.
+   */
   private PipelinePlan pipelinePlan(String pipeline, long largestBudgetBytes) {
     try {
       PipelineSpec spec = PipelineSpec.resolve(pipeline, pipelinesDir);

@@ -101,7 +101,8 @@ public final class JobHistory {
 
   public CompletionStage<Optional<JobStatus>> find(String jobId) {
     return CompletableFuture.supplyAsync(() -> {
-      List<JobStatus> found = query("SELECT status_json FROM " + TABLE + " WHERE job_id = ?", s -> s.setString(1, jobId));
+      List<JobStatus> found = query("SELECT status_json FROM " + TABLE + " WHERE job_id = ?",
+          s -> s.setString(1, jobId));
       return found.stream().findFirst();
     }, executor);
   }

@@ -165,7 +165,8 @@ final class ChunkLeases {
 
   /** Releases the still live leases among {@code leased}: pending again, without using up an attempt. */
   Effect<JobEvent, JobBook> release(JobBook book, List<Lease> leased, String reason) {
-    List<JobEvent> events = leased.stream().filter(l -> book.currentLease(l.jobId(), l.chunk(), l.attempt()).isPresent())
+    List<JobEvent> events = leased.stream()
+        .filter(l -> book.currentLease(l.jobId(), l.chunk(), l.attempt()).isPresent())
         .<JobEvent>map(l -> new ChunkReleased(l.jobId(), l.chunk(), l.attempt(), reason)).toList();
     return events.isEmpty() ? effects.none() : effects.persist(events).thenRun(b -> {
       leased.forEach(leases::ended);

@@ -69,7 +69,7 @@ final class JobFiles {
   /** Pulls the worker's result and checks its frame count before it is stored. */
   void storeResult(ChunkDone done, Chunk chunk, Lease lease) {
     context.pipeToSelf(transfer.receiveResult(done.jobId(), done.chunk(), done.attempt(), done.result(),
-            chunk.range().frames(), done.textJson()),
+            chunk.range().frames(), done.texts()),
         (Integer frames, Throwable error) -> error != null
             ? new ResultRejected(lease, "result rejected: " + rootMessage(error), done.worker())
             : new ResultStored(lease, frames, done.worker()));
@@ -78,7 +78,8 @@ final class JobFiles {
   void assemble(Job job) {
     context.getLog().info("Assembling {} from {} chunks into {}", job.id(), job.chunks().size(),
         job.request().output());
-    context.pipeToSelf(transfer.assemble(job.id(), job.request().input(), job.request().output(), job.chunks().size()),
+    context.pipeToSelf(transfer.assemble(job.id(), job.request().input(), job.request().output(), job.chunks().size(),
+            job.pipeline()),
         (result, error) -> error != null ? new Assembled(job.id(), 0, rootMessage(error))
             : new Assembled(job.id(), result.videoFrames(), null));
   }

@@ -62,7 +62,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   /** Jobs whose final status is being written to the history; not offered again meanwhile. */
   private final Set<String> archiving = new HashSet<>();
 
-  public static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history, JobManagerSettings settings) {
+  public static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history,
+      JobManagerSettings settings) {
     return create(transfer, history, settings, Clock.systemUTC());
   }
 
@@ -151,7 +152,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(WorkerNodeLost.class, leasing::onWorkerNodeLost)
         .onCommand(Tick.class, this::onTick)
         .onCommand(JobFiles.Archived.class, this::onArchived)
-        .onCommand(ReleaseRecoveredLeases.class, (book, c) -> leasing.release(book, c.recovered(), "the coordinator restarted"))
+        .onCommand(ReleaseRecoveredLeases.class,
+            (book, c) -> leasing.release(book, c.recovered(), "the coordinator restarted"))
         .build();
   }
 

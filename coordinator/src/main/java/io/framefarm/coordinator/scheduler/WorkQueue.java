@@ -1,6 +1,5 @@
 package io.framefarm.coordinator.scheduler;
 
-import io.framefarm.coordinator.scheduler.SchedulableJob.PendingChunk;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

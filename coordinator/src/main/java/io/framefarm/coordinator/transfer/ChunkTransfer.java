@@ -6,7 +6,10 @@ import io.framefarm.media.ChunkRange;
 import io.framefarm.media.MediaInfo;
 import io.framefarm.media.Probe;
 import io.framefarm.media.SegmentExtractor;
+import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.WorkProtocol.RecognizedText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -68,31 +71,38 @@ public final class ChunkTransfer implements Transfers {
    * then renames it into place. Returns the frame count.
    */
   public CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
-      int expectedFrames, String textJson) {
+      int expectedFrames, List<RecognizedText> texts) {
     Path part = store.partFile(jobId, chunk, attempt);
     return CompletableFuture.runAsync(() -> createParent(part), blocking)
-        .thenCompose(v -> result.getSource().runWith(FileIO.toPath(part), materializer)).thenApplyAsync(io -> {
-      try {
-        int frames = Probe.probe(part).frames().frameCount();
-        if (frames != expectedFrames) {
-          Files.deleteIfExists(part);
-          throw new IllegalStateException("result has " + frames + " frames, expected " + expectedFrames);
-        }
-        if (!textJson.isEmpty()) {
-          TextSidecars.writeChunk(store.textFile(jobId, chunk), textJson);
-        }
-        Files.move(part, store.chunkFile(jobId, chunk), StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-        Files.deleteIfExists(store.segmentFile(jobId, chunk, attempt));
-        return frames;
-      } catch (IOException e) {
-        throw new UncheckedIOException("storing chunk " + chunk + " of " + jobId, e);
-      }
-    }, blocking);
+        .thenCompose(v -> result.getSource().runWith(FileIO.toPath(part), materializer))
+        .thenApplyAsync(io -> store(jobId, chunk, attempt, part, expectedFrames, texts), blocking);
   }
 
-  /** Joins the stored chunks in order with the source's audio into {@code output}. */
-  public CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks) {
+  private int store(String jobId, int chunk, int attempt, Path part, int expectedFrames, List<RecognizedText> texts) {
+    try {
+      int frames = Probe.probe(part).frames().frameCount();
+      if (frames != expectedFrames) {
+        Files.deleteIfExists(part);
+        throw new IllegalStateException("result has " + frames + " frames, expected " + expectedFrames);
+      }
+      if (!texts.isEmpty()) {
+        TextSidecars.writeChunk(store.textFile(jobId, chunk), texts);
+      }
+      Files.move(part, store.chunkFile(jobId, chunk), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+      Files.deleteIfExists(store.segmentFile(jobId, chunk, attempt));
+      return frames;
+    } catch (IOException e) {
+      throw new UncheckedIOException("storing chunk " + chunk + " of " + jobId, e);
+    }
+  }
+
+  /**
+   * Joins the stored chunks in order with the source's audio into {@code output}, and the chunks' texts
+   * into its text sidecar when the pipeline reads text.
+   */
+  public CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks,
+      PipelinePlan pipeline) {
     return CompletableFuture.supplyAsync(() -> {
       List<Path> files = new ArrayList<>();
       for (int i = 0; i < chunks; i++) {
@@ -107,8 +117,9 @@ public final class ChunkTransfer implements Transfers {
           texts.add(store.textFile(jobId, i));
         }
       }
-      if (!texts.isEmpty()) {
-        TextSidecars.merge(texts, TextSidecars.sidecarFor(out));
+      PipelineSpec spec = PipelineSpec.fromJson(pipeline.json());
+      if (spec.readsText()) {
+        TextSidecars.merge(spec.name(), texts, TextSidecars.sidecarFor(out));
       }
       return result;
     }, blocking);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framefarm.protocol.WorkProtocol.RecognizedText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,8 +13,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
- * Text found by a pipeline: one JSON sidecar per chunk ({@code {"pipeline", "texts": [...]}}, each
- * entry with the frame's pts and time), merged in chunk order into {@code <output>.text.json}.
+ * Text found by a pipeline: the texts of each chunk, as its worker reported them, in a file per chunk
+ * ({@code {"texts": [...]}}), merged in chunk order into {@code <output>.text.json}
+ * ({@code {"pipeline", "texts": [...]}}, each entry with the frame's pts and time, the text, its
+ * confidence and its box).
  */
 final class TextSidecars {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,26 +27,22 @@ final class TextSidecars {
     return output.resolveSibling(output.getFileName() + ".text.json");
   }
 
-  static void writeChunk(Path file, String json) throws IOException {
-    JsonNode parsed = JSON.readTree(json);
-    if (!parsed.path("texts").isArray()) {
-      throw new IOException("text sidecar of " + file.getFileName() + " has no 'texts' array");
-    }
-    atomicWrite(file, parsed);
+  static void writeChunk(Path file, List<RecognizedText> texts) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode items = root.putArray("texts");
+    texts.forEach(t -> items.add(JSON.valueToTree(t)));
+    atomicWrite(file, root);
   }
 
-  static void merge(List<Path> chunkFiles, Path output) {
+  /** Writes the sidecar even when no chunk read anything: a job that reads text always has one. */
+  static void merge(String pipeline, List<Path> chunkFiles, Path output) {
     ObjectNode root = JSON.createObjectNode();
-    ArrayNode texts = JSON.createArrayNode();
+    root.put("pipeline", pipeline);
+    ArrayNode texts = root.putArray("texts");
     try {
       for (Path file : chunkFiles) {
-        JsonNode chunk = JSON.readTree(file.toFile());
-        if (!root.has("pipeline")) {
-          root.set("pipeline", chunk.path("pipeline"));
-        }
-        chunk.path("texts").forEach(texts::add);
+        JSON.readTree(file.toFile()).path("texts").forEach(texts::add);
       }
-      root.set("texts", texts);
       atomicWrite(output, root);
     } catch (IOException e) {
       throw new UncheckedIOException("writing the text sidecar " + output + " failed", e);

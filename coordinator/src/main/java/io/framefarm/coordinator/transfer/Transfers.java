@@ -1,7 +1,10 @@
 package io.framefarm.coordinator.transfer;
 
 import io.framefarm.media.AssemblyResult;
+import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.WorkProtocol.RecognizedText;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.util.ByteString;
@@ -18,10 +21,14 @@ public interface Transfers {
 
   /** Pulls a worker's encoded chunk and stores it once it holds exactly {@code expectedFrames} frames. */
   CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
-      int expectedFrames, String textJson);
+      int expectedFrames, List<RecognizedText> texts);
 
-  /** Joins the stored chunks in order with the source's audio into {@code output}. */
-  CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks);
+  /**
+   * Joins the stored chunks in order with the source's audio into {@code output}, and the chunks' texts
+   * into its text sidecar when the pipeline reads text.
+   */
+  CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks,
+      PipelinePlan pipeline);
 
   /** Forgets a finished job and deletes its working files. */
   CompletionStage<Void> forget(String jobId);

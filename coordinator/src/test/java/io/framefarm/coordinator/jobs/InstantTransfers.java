@@ -2,7 +2,9 @@ package io.framefarm.coordinator.jobs;
 
 import io.framefarm.coordinator.transfer.Transfers;
 import io.framefarm.media.AssemblyResult;
+import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.WorkProtocol.RecognizedText;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,13 +40,14 @@ final class InstantTransfers implements Transfers {
 
   @Override
   public CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
-      int expectedFrames, String textJson) {
+      int expectedFrames, List<RecognizedText> texts) {
     return rejectResults == null ? CompletableFuture.completedFuture(expectedFrames)
         : CompletableFuture.failedFuture(new IllegalStateException(rejectResults));
   }
 
   @Override
-  public CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks) {
+  public CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks,
+      PipelinePlan pipeline) {
     return CompletableFuture.completedFuture(new AssemblyResult(Path.of(output), chunks * 10, 0));
   }
 

@@ -52,7 +52,8 @@ class JobBookTest {
     assertThat(job.pendingChunks()).extracting(c -> c.lastFailedWorker()).containsExactly("pekko://farm@h:1/user/slot");
     assertThat(job.chunks().get(0).failures()).isEqualTo(1);
     assertThat(job.failuresOn("pekko://farm@h:1/user/slot")).isEqualTo(1);
-    assertThat(job.attemptFailures()).containsExactly("chunk 0 attempt 1 on pekko://farm@h:1/user/slot: decoder exploded");
+    assertThat(job.attemptFailures())
+        .containsExactly("chunk 0 attempt 1 on pekko://farm@h:1/user/slot: decoder exploded");
     assertThat(job.state()).isEqualTo(Job.State.RUNNING);
   }
 

@@ -107,10 +107,10 @@ class JobManagerTest {
     jobManager.runCommand(new ChunkProgress(id, first.chunk(), 1, 7));
     assertThat(status(id).framesDone()).as("progress counts before the chunk is done").isEqualTo(7);
 
-    jobManager.runCommand(new ChunkDone(id, first.chunk(), 1, 10, null, worker.getRef(), ""));
+    jobManager.runCommand(new ChunkDone(id, first.chunk(), 1, 10, null, worker.getRef(), List.of()));
     assertThat(worker.expectMessageClass(ChunkAcknowledged.class).accepted()).isTrue();
     AssignChunk second = lease();
-    jobManager.runCommand(new ChunkDone(id, second.chunk(), 1, 10, null, worker.getRef(), ""));
+    jobManager.runCommand(new ChunkDone(id, second.chunk(), 1, 10, null, worker.getRef(), List.of()));
     worker.expectMessageClass(ChunkAcknowledged.class);
 
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(id).state().equals("COMPLETED"));
@@ -130,7 +130,7 @@ class JobManagerTest {
 
     AssignChunk retry = lease();
     assertThat(retry.attempt()).isEqualTo(2);
-    var late = jobManager.runCommand(new ChunkDone(id, 0, first.attempt(), 10, null, worker.getRef(), ""));
+    var late = jobManager.runCommand(new ChunkDone(id, 0, first.attempt(), 10, null, worker.getRef(), List.of()));
     assertThat(late.events()).isEmpty();
     ChunkAcknowledged ack = worker.expectMessageClass(ChunkAcknowledged.class);
     assertThat(ack.accepted()).isFalse();
@@ -169,7 +169,7 @@ class JobManagerTest {
     String id = submit(1);
     lease();
     transfers.rejectResults = "result has 9 frames, expected 10";
-    jobManager.runCommand(new ChunkDone(id, 0, 1, 9, null, worker.getRef(), ""));
+    jobManager.runCommand(new ChunkDone(id, 0, 1, 9, null, worker.getRef(), List.of()));
     assertThat(worker.expectMessageClass(ChunkAcknowledged.class).reason()).contains("9 frames");
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(id).attemptFailures().size() == 1);
   }
@@ -201,7 +201,7 @@ class JobManagerTest {
   void recoveryKeepsCompletedChunksAndReleasesLeasesWithoutUsingAttempts() {
     String id = submit(2);
     AssignChunk first = lease();
-    jobManager.runCommand(new ChunkDone(id, first.chunk(), 1, 10, null, worker.getRef(), ""));
+    jobManager.runCommand(new ChunkDone(id, first.chunk(), 1, 10, null, worker.getRef(), List.of()));
     worker.expectMessageClass(ChunkAcknowledged.class);
     lease();
 

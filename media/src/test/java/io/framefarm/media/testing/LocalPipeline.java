@@ -26,50 +26,50 @@ import java.util.function.Consumer;
  * {@code perFrame} in place, encode; finally assemble. What a farm does, minus the farm, as a reference for tests.
  */
 public final class LocalPipeline {
-    private LocalPipeline() {}
+  private LocalPipeline() {}
 
-    /** The result and the intermediate files, kept in {@code workDir} for inspection. */
-    public record Result(MediaInfo source, List<ChunkRange> chunks, List<Path> segments, List<Path> chunkFiles,
-                         AssemblyResult assembly) {}
+  /** The result and the intermediate files, kept in {@code workDir} for inspection. */
+  public record Result(MediaInfo source, List<ChunkRange> chunks, List<Path> segments, List<Path> chunkFiles,
+      AssemblyResult assembly) {}
 
-    public static Result run(Path source, int chunkFrames, Path workDir, Path output, EncodeSettings settings,
-                             Consumer<VideoFrame> perFrame) {
-        MediaInfo info = Probe.probe(source);
-        List<ChunkRange> plan = ChunkPlanner.plan(info.frames().frameCount(), chunkFrames);
-        List<Path> segments = new ArrayList<>();
-        List<Path> chunks = new ArrayList<>();
-        try {
-            Files.createDirectories(workDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        VideoStreamInfo v = info.video();
-        VideoFrame frame = null;
-        for (ChunkRange range : plan) {
-            Path segment = workDir.resolve("segment-" + range.index() + ".nut");
-            Path chunk = workDir.resolve("chunk-" + range.index() + ".nut");
-            ChunkSource chunkSource = SegmentExtractor.extract(info, range, segment);
-            try (ChunkDecoder decoder = ChunkDecoder.open(segment, chunkSource)) {
-                if (frame == null) {
-                    frame = VideoFrame.allocate(decoder.width(), decoder.height(), decoder.layout()); // reused
-                }
-                try (ChunkEncoder encoder = ChunkEncoder.open(chunk, decoder.width(), decoder.height(),
-                        decoder.layout(), v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(), v.frameRateDen(),
-                        settings)) {
-                    while (decoder.read(frame)) {
-                        perFrame.accept(frame);
-                        encoder.write(frame);
-                    }
-                }
-            }
-            segments.add(segment);
-            chunks.add(chunk);
-        }
-        return new Result(info, plan, segments, chunks, Assembler.assemble(info, chunks, output));
+  public static Result run(Path source, int chunkFrames, Path workDir, Path output, EncodeSettings settings,
+      Consumer<VideoFrame> perFrame) {
+    MediaInfo info = Probe.probe(source);
+    List<ChunkRange> plan = ChunkPlanner.plan(info.frames().frameCount(), chunkFrames);
+    List<Path> segments = new ArrayList<>();
+    List<Path> chunks = new ArrayList<>();
+    try {
+      Files.createDirectories(workDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-
-    /** Identity pipeline, lossless encode: the output's frames must hash like the input's. */
-    public static Result losslessCopy(Path source, int chunkFrames, Path workDir, Path output) {
-        return run(source, chunkFrames, workDir, output, EncodeSettings.losslessDefaults(), f -> { });
+    VideoStreamInfo v = info.video();
+    VideoFrame frame = null;
+    for (ChunkRange range : plan) {
+      Path segment = workDir.resolve("segment-" + range.index() + ".nut");
+      Path chunk = workDir.resolve("chunk-" + range.index() + ".nut");
+      ChunkSource chunkSource = SegmentExtractor.extract(info, range, segment);
+      try (ChunkDecoder decoder = ChunkDecoder.open(segment, chunkSource)) {
+        if (frame == null) {
+          frame = VideoFrame.allocate(decoder.width(), decoder.height(), decoder.layout()); // reused
+        }
+        try (ChunkEncoder encoder = ChunkEncoder.open(chunk, decoder.width(), decoder.height(),
+            decoder.layout(), v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(), v.frameRateDen(),
+            settings)) {
+          while (decoder.read(frame)) {
+            perFrame.accept(frame);
+            encoder.write(frame);
+          }
+        }
+      }
+      segments.add(segment);
+      chunks.add(chunk);
     }
+    return new Result(info, plan, segments, chunks, Assembler.assemble(info, chunks, output));
+  }
+
+  /** Identity pipeline, lossless encode: the output's frames must hash like the input's. */
+  public static Result losslessCopy(Path source, int chunkFrames, Path workDir, Path output) {
+    return run(source, chunkFrames, workDir, output, EncodeSettings.losslessDefaults(), f -> { });
+  }
 }

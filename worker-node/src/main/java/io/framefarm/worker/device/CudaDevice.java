@@ -117,7 +117,8 @@ public final class CudaDevice implements Device {
 
     @Override
     public ByteBuffer buffer() {
-      throw new UnsupportedOperationException(bytes + " bytes on " + id() + " are device memory, not addressable from the host");
+      throw new UnsupportedOperationException(bytes + " bytes on " + id()
+          + " are device memory, not addressable from the host");
     }
 
     @Override

@@ -28,7 +28,8 @@ public final class Devices {
    *
    * @throws IllegalArgumentException for a malformed selection, or an ordinal the node does not have
    */
-  public static List<Device> discover(String gpus, long hostBudgetBytes, int cpuSlots, Supplier<? extends CudaDriver> driverSupplier) {
+  public static List<Device> discover(String gpus, long hostBudgetBytes, int cpuSlots,
+      Supplier<? extends CudaDriver> driverSupplier) {
     Selection selection = Selection.parse(gpus);
     if (cpuSlots < 1) {
       throw new IllegalArgumentException("--cpu-slots must be at least 1, was " + cpuSlots);
@@ -116,7 +117,8 @@ public final class Devices {
           }
           ordinals.add(ordinal);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("--gpus '" + text + "' is not all, none or a list of GPU numbers such as 0,2");
+          throw new IllegalArgumentException("--gpus '" + text
+              + "' is not all, none or a list of GPU numbers such as 0,2");
         }
       }
       return new Selection(false, ordinals);

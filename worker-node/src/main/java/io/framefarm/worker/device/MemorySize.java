@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Byte sizes as people write them on the command line ({@code 6GiB}, {@code 512MiB}, {@code 1.5GB}) and read them in logs. */
+/**
+ * Byte sizes as people write them on the command line ({@code 6GiB}, {@code 512MiB}, {@code 1.5GB}) and read them in
+ * logs.
+ */
 public final class MemorySize {
 
   private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-z]*)");
@@ -36,7 +39,8 @@ public final class MemorySize {
     Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
     Long unit = m.matches() ? UNITS.get(m.group(2)) : null;
     if (unit == null) {
-      throw new IllegalArgumentException("'" + text + "' is not a memory size; use e.g. 6GiB, 512MiB, 1.5GB or plain bytes");
+      throw new IllegalArgumentException("'" + text
+          + "' is not a memory size; use e.g. 6GiB, 512MiB, 1.5GB or plain bytes");
     }
     BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).setScale(0, RoundingMode.DOWN);
     if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {

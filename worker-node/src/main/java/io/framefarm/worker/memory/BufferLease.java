@@ -88,7 +88,8 @@ public final class BufferLease implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "BufferLease[" + id + " of " + owner + " on " + deviceId + ": " + buffers.size() + " x " + bytesEach + " bytes]";
+    return "BufferLease[" + id + " of " + owner + " on " + deviceId + ": " + buffers.size() + " x " + bytesEach
+        + " bytes]";
   }
 
   List<DeviceAllocation> allocations() {

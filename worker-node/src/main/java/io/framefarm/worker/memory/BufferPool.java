@@ -119,7 +119,8 @@ final class BufferPool {
    */
   long freeIdle(long bytes, long keepSize, int keepCount) {
     long released = 0;
-    for (Iterator<Map.Entry<Long, ArrayDeque<DeviceAllocation>>> it = idle.entrySet().iterator(); it.hasNext() && released < bytes; ) {
+    for (Iterator<Map.Entry<Long, ArrayDeque<DeviceAllocation>>> it = idle.entrySet().iterator(); it.hasNext()
+        && released < bytes; ) {
       Map.Entry<Long, ArrayDeque<DeviceAllocation>> sized = it.next();
       int spare = sized.getKey() == keepSize ? keepCount : 0;
       while (sized.getValue().size() > spare && released < bytes) {

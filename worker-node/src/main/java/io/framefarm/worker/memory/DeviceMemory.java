@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 final class DeviceMemory {
 
   static final String PRIMARY = "primary-models";
-  // Within this much of the model's size, cuMemGetInfo agrees the memory came back (driver page granularity, other processes).
+  // Within this much of the model's size, cuMemGetInfo agrees the memory came back (driver page granularity, other
+  // processes).
   private static final double RECLAIM_TOLERANCE = 0.9;
   private static final Logger log = LoggerFactory.getLogger(DeviceMemory.class);
 
@@ -52,8 +53,8 @@ final class DeviceMemory {
     this.loader = loader;
     this.events = events;
     this.clock = clock;
-    this.budget = MemoryBudget.of(config.budgetBytes(), device.totalBytes(), config.budgetFraction(), config.highWatermark(),
-        config.lowWatermark());
+    this.budget = MemoryBudget.of(config.budgetBytes(), device.totalBytes(), config.budgetFraction(),
+        config.highWatermark(), config.lowWatermark());
     this.accounts = new OwnerAccounts(budget);
     this.models = new ModelCache(accounts, clock);
     this.pool = new BufferPool(device, accounts);
@@ -117,13 +118,14 @@ final class DeviceMemory {
     } catch (Exception e) {
       models.cancelLoad(spec);
       log.warn("Loading {} on {} failed", spec.id(), deviceId, e);
-      return refuse(owner, expected, "loading model " + spec.id() + " from " + spec.path() + " failed: " + e.getMessage(), false);
+      return refuse(owner, expected, "loading model " + spec.id() + " from " + spec.path() + " failed: "
+          + e.getMessage(), false);
     }
     long loadMillis = (System.nanoTime() - started) / 1_000_000;
     long excess = model.bytes() - expected;
     if (excess > 0 && !budget.fits(excess)) {
-      String what = "model " + spec.id() + " measured " + format(model.bytes()) + " against its estimate of " + format(expected)
-          + ", and the extra " + format(excess);
+      String what = "model " + spec.id() + " measured " + format(model.bytes()) + " against its estimate of "
+          + format(expected) + ", and the extra " + format(excess);
       Refused<T> busy = makeRoom(owner, what, excess, keep, 0, 0);
       if (busy != null) {
         closeQuietly(spec.id(), model);
@@ -132,8 +134,10 @@ final class DeviceMemory {
       }
     }
     models.admit(spec, model);
-    log.info("Loaded {} ({}, estimated {}) on {} in {} ms", spec.id(), format(model.bytes()), format(expected), deviceId, loadMillis);
-    events.accept(new MemoryEvent.ModelLoaded(deviceId, spec.id(), model.bytes(), expected, loadMillis, owner.equals(PRIMARY)));
+    log.info("Loaded {} ({}, estimated {}) on {} in {} ms", spec.id(), format(model.bytes()), format(expected),
+        deviceId, loadMillis);
+    events.accept(new MemoryEvent.ModelLoaded(deviceId, spec.id(), model.bytes(), expected, loadMillis,
+        owner.equals(PRIMARY)));
     return null;
   }
 
@@ -148,7 +152,8 @@ final class DeviceMemory {
       return badOwner(owner);
     }
     if (bytesEach <= 0 || count <= 0) {
-      return refuse(owner, 0, "a lease needs at least one buffer of at least one byte, asked for " + count + " of " + bytesEach, false);
+      return refuse(owner, 0, "a lease needs at least one buffer of at least one byte, asked for " + count + " of "
+          + bytesEach, false);
     }
     String what = count + " buffer(s) of " + format(bytesEach);
     long total = bytesEach > Long.MAX_VALUE / count ? Long.MAX_VALUE : bytesEach * count;
@@ -166,7 +171,8 @@ final class DeviceMemory {
       return new Granted<>(pool.lease(owner, bytesEach, count, leaks.trace(site), onClose));
     } catch (RuntimeException e) {
       log.warn("{} refused {} for {}", deviceId, what, owner, e);
-      return refuse(owner, need, deviceId + " refused allocating " + what + ": " + e.getMessage(), !(e instanceof IllegalArgumentException));
+      return refuse(owner, need, deviceId + " refused allocating " + what + ": " + e.getMessage(),
+          !(e instanceof IllegalArgumentException));
     }
   }
 
@@ -235,7 +241,8 @@ final class DeviceMemory {
       pool.trimTo(budget.lowWatermarkBytes());
     }
     if (budget.aboveHighWatermark()) {
-      models.evict(budget.usedBytes() - budget.lowWatermarkBytes(), Set.of()).forEach(e -> dispose(e, "cleanup (" + reason + ")"));
+      models.evict(budget.usedBytes() - budget.lowWatermarkBytes(), Set.of())
+          .forEach(e -> dispose(e, "cleanup (" + reason + ")"));
     }
     long freed = before - budget.usedBytes();
     if (freed > 0) {
@@ -255,7 +262,8 @@ final class DeviceMemory {
     }
     if (now != pressure) {
       pressure = now;
-      log.info("Memory pressure {} on {}: {} of {} used", now, deviceId, format(budget.usedBytes()), format(budget.limitBytes()));
+      log.info("Memory pressure {} on {}: {} of {} used", now, deviceId, format(budget.usedBytes()),
+          format(budget.limitBytes()));
       events.accept(new MemoryEvent.MemoryPressure(deviceId, now, budget.usedBytes(), budget.limitBytes()));
     }
   }
@@ -272,9 +280,10 @@ final class DeviceMemory {
       deviceFree = -1;
     }
     return new MemoryStats(deviceId, clock.millis(), budget.limitBytes(), budget.usedBytes(), budget.freeBytes(),
-        budget.peakBytes(), accounts.total(MemoryCategory.MODELS), accounts.total(MemoryCategory.POOL), pool.leasedBytes(),
-        accounts.total(MemoryCategory.OTHER), models.residentInLruOrder(), models.loads(), models.evictions(), hits, misses,
-        pool.hits(), pool.misses(), pool.buffersFreed(), leaks.leaks(), pressure, device.totalBytes(), deviceFree);
+        budget.peakBytes(), accounts.total(MemoryCategory.MODELS), accounts.total(MemoryCategory.POOL),
+        pool.leasedBytes(), accounts.total(MemoryCategory.OTHER), models.residentInLruOrder(), models.loads(),
+        models.evictions(), hits, misses, pool.hits(), pool.misses(), pool.buffersFreed(), leaks.leaks(), pressure,
+        device.totalBytes(), deviceFree);
   }
 
   /** Frees everything, models in use and leases out too, for a manager that is stopping. */
@@ -286,15 +295,18 @@ final class DeviceMemory {
     models.clear().forEach(e -> closeQuietly(e.spec().id(), e.model()));
   }
 
-  private <T> Refused<T> makeRoom(String owner, String what, long need, Set<String> keepModels, long keepSize, int keepCount) {
+  private <T> Refused<T> makeRoom(String owner, String what, long need, Set<String> keepModels, long keepSize,
+      int keepCount) {
     if (budget.fits(need)) {
       return null;
     }
     long reclaimable = pool.idleBytes() - keepSize * keepCount + models.evictableBytes(keepModels);
     if (need > budget.freeBytes() + reclaimable) {
-      return refuse(owner, need, what + " need " + format(need) + " more; " + deviceId + " has " + format(budget.freeBytes())
+      return refuse(owner, need, what + " need " + format(need) + " more; " + deviceId + " has "
+          + format(budget.freeBytes())
           + " free and " + format(reclaimable) + " reclaimable of its " + format(budget.limitBytes())
-          + " budget, the rest held by running chunks (models in use " + format(models.inUseBytes()) + ", leased buffers "
+          + " budget, the rest held by running chunks (models in use " + format(models.inUseBytes())
+          + ", leased buffers "
           + format(pool.leasedBytes()) + ", reservations " + format(accounts.total(MemoryCategory.OTHER)) + ")", true);
     }
     long shortfall = need - budget.freeBytes();
@@ -324,8 +336,8 @@ final class DeviceMemory {
     closeQuietly(id, evicted.model());
     long reclaimed = measured ? device.freeBytes() - freeBefore : -1;
     if (measured && reclaimed < evicted.bytes() * RECLAIM_TOLERANCE) {
-      log.warn("Evicted {} from {} but only {} of its {} came back (cuMemGetInfo)", id, deviceId, format(Math.max(0, reclaimed)),
-          format(evicted.bytes()));
+      log.warn("Evicted {} from {} but only {} of its {} came back (cuMemGetInfo)", id, deviceId,
+          format(Math.max(0, reclaimed)), format(evicted.bytes()));
     } else {
       log.info("Evicted {} ({}) from {} for {}", id, format(evicted.bytes()), deviceId, reason);
     }
@@ -347,6 +359,7 @@ final class DeviceMemory {
   }
 
   private <T> Refused<T> badOwner(String owner) {
-    return refuse(String.valueOf(owner), 0, "'" + owner + "' cannot own memory: blank, or a name the memory manager uses itself", false);
+    return refuse(String.valueOf(owner), 0, "'" + owner
+        + "' cannot own memory: blank, or a name the memory manager uses itself", false);
   }
 }

@@ -54,8 +54,8 @@ final class LeakTracker {
     leaks++;
     long ageMillis = Math.max(0, clock.millis() - trace.takenAtMillis());
     if (trace.where().isEmpty()) {
-      log.warn("Reclaimed {} of {} ({}) that {} still held after it ended, taken {} ms ago", what, MemorySize.format(bytes),
-          deviceId, owner, ageMillis);
+      log.warn("Reclaimed {} of {} ({}) that {} still held after it ended, taken {} ms ago", what,
+          MemorySize.format(bytes), deviceId, owner, ageMillis);
     } else {
       log.warn("Reclaimed {} of {} ({}) that {} still held after it ended, taken {} ms ago at\n{}", what,
           MemorySize.format(bytes), deviceId, owner, ageMillis, trace.where());

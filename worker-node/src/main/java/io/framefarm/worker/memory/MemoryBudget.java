@@ -24,7 +24,8 @@ final class MemoryBudget {
   }
 
   /** Budget {@code min(configured, total × fraction)}; {@code configuredBytes <= 0} means not configured. */
-  static MemoryBudget of(long configuredBytes, long totalBytes, double fraction, double highWatermark, double lowWatermark) {
+  static MemoryBudget of(long configuredBytes, long totalBytes, double fraction, double highWatermark,
+      double lowWatermark) {
     if (totalBytes <= 0) {
       throw new IllegalArgumentException("device total must be positive, was " + totalBytes);
     }
@@ -82,7 +83,8 @@ final class MemoryBudget {
   void release(long bytes) {
     requireNonNegative(bytes);
     if (bytes > usedBytes) {
-      throw new IllegalStateException("releasing " + describe(bytes) + " but only " + describe(usedBytes) + " is reserved");
+      throw new IllegalStateException("releasing " + describe(bytes) + " but only " + describe(usedBytes)
+          + " is reserved");
     }
     usedBytes -= bytes;
   }

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * Settings of one device's memory manager.
  *
- * @param budgetBytes the configured budget ({@code --memory-budget}); {@code 0} for none, leaving {@code total × budgetFraction}
+ * @param budgetBytes the configured budget ({@code --memory-budget}); {@code 0} for none, leaving
+ *     {@code total × budgetFraction}
  * @param budgetFraction the share of the device's total the farm may use at most
  * @param highWatermark above this share of the budget, clean up at once and report pressure
  * @param lowWatermark cleanup trims down to this share; pressure is back to normal at or below it
@@ -40,13 +41,14 @@ public record MemoryConfig(
       throw new IllegalArgumentException("budget fraction must be in (0, 1], was " + budgetFraction);
     }
     if (!(lowWatermark > 0 && lowWatermark < highWatermark && highWatermark <= 1)) {
-      throw new IllegalArgumentException("watermarks need 0 < low < high <= 1, were low " + lowWatermark + ", high " + highWatermark);
+      throw new IllegalArgumentException("watermarks need 0 < low < high <= 1, were low " + lowWatermark + ", high "
+          + highWatermark);
     }
     if (cleanupEveryFrames < 1) {
       throw new IllegalArgumentException("cleanup every N frames needs N >= 1, was " + cleanupEveryFrames);
     }
-    if (cleanupInterval.isNegative() || cleanupInterval.isZero() || reportInterval.isNegative() || reportInterval.isZero()
-        || reportMinInterval.isNegative() || reportMinInterval.isZero()) {
+    if (cleanupInterval.isNegative() || cleanupInterval.isZero() || reportInterval.isNegative()
+        || reportInterval.isZero() || reportMinInterval.isNegative() || reportMinInterval.isZero()) {
       throw new IllegalArgumentException("cleanup and report intervals must be positive");
     }
   }
@@ -72,17 +74,17 @@ public record MemoryConfig(
   }
 
   public MemoryConfig withCleanup(int everyFrames, Duration interval) {
-    return new MemoryConfig(budgetBytes, budgetFraction, highWatermark, lowWatermark, everyFrames, interval, reportInterval,
-        reportMinInterval, trackingLevel);
+    return new MemoryConfig(budgetBytes, budgetFraction, highWatermark, lowWatermark, everyFrames, interval,
+        reportInterval, reportMinInterval, trackingLevel);
   }
 
   public MemoryConfig withReports(Duration interval, Duration minInterval) {
-    return new MemoryConfig(budgetBytes, budgetFraction, highWatermark, lowWatermark, cleanupEveryFrames, cleanupInterval,
-        interval, minInterval, trackingLevel);
+    return new MemoryConfig(budgetBytes, budgetFraction, highWatermark, lowWatermark, cleanupEveryFrames,
+        cleanupInterval, interval, minInterval, trackingLevel);
   }
 
   public MemoryConfig withTrackingLevel(TrackingLevel level) {
-    return new MemoryConfig(budgetBytes, budgetFraction, highWatermark, lowWatermark, cleanupEveryFrames, cleanupInterval,
-        reportInterval, reportMinInterval, level);
+    return new MemoryConfig(budgetBytes, budgetFraction, highWatermark, lowWatermark, cleanupEveryFrames,
+        cleanupInterval, reportInterval, reportMinInterval, level);
   }
 }

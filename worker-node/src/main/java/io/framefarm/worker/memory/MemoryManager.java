@@ -55,8 +55,8 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
    * Lends {@code owner} {@code count} frame buffers of {@code bytesEach}. {@code requestedAt} marks the
    * requester's call site for leak reports; the short constructor records it.
    */
-  public record LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo, Throwable requestedAt)
-      implements Command {
+  public record LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo,
+      Throwable requestedAt) implements Command {
     public LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo) {
       this(owner, bytesEach, count, replyTo, new LeakTracker.Site());
     }
@@ -71,7 +71,10 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   /** Releases part of a reservation; releasing more than reserved is logged as the caller's bug and ignored. */
   public record Release(String owner, long bytes) implements Command {}
 
-  /** {@code owner} ended (done, failed, cancelled, its worker stopped): frees all it held, reporting what it had not given back. */
+  /**
+   * {@code owner} ended (done, failed, cancelled, its worker stopped): frees all it held, reporting what it had not
+   * given back.
+   */
   public record OwnerFinished(String owner) implements Command {}
 
   /** Counts frames toward the every-N-frames cleanup. */
@@ -91,19 +94,22 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   public record ModelsAcquired(String owner, List<ModelHandle> models) implements ModelsReply {}
 
   /** {@code retryable} is false when the models can never fit this device, true when running chunks hold the room. */
-  public record AcquisitionRejected(String owner, long requestedBytes, String reason, boolean retryable) implements ModelsReply {}
+  public record AcquisitionRejected(String owner, long requestedBytes, String reason,
+      boolean retryable) implements ModelsReply {}
 
   public sealed interface LeaseReply extends NoSerializationVerificationNeeded {}
 
   public record BuffersLeased(BufferLease lease) implements LeaseReply {}
 
-  public record LeaseRejected(String owner, long requestedBytes, String reason, boolean retryable) implements LeaseReply {}
+  public record LeaseRejected(String owner, long requestedBytes, String reason,
+      boolean retryable) implements LeaseReply {}
 
   public sealed interface ReserveReply extends NoSerializationVerificationNeeded {}
 
   public record Reserved(String owner, long bytes) implements ReserveReply {}
 
-  public record ReservationRejected(String owner, long requestedBytes, String reason, boolean retryable) implements ReserveReply {}
+  public record ReservationRejected(String owner, long requestedBytes, String reason,
+      boolean retryable) implements ReserveReply {}
 
   private final TimerScheduler<Command> timers;
   private final MemoryConfig config;
@@ -114,8 +120,8 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   private boolean reportWindowOpen;
   private boolean changedInWindow;
 
-  private MemoryManager(ActorContext<Command> context, TimerScheduler<Command> timers, Device device, MemoryConfig config,
-      ModelLoader loader, ActorRef<MemoryEvent> events, Clock clock) {
+  private MemoryManager(ActorContext<Command> context, TimerScheduler<Command> timers, Device device,
+      MemoryConfig config, ModelLoader loader, ActorRef<MemoryEvent> events, Clock clock) {
     super(context);
     this.timers = timers;
     this.config = config;
@@ -131,7 +137,8 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   }
 
   /** A memory manager for {@code device}, publishing its events to {@code events}. */
-  public static Behavior<Command> create(Device device, MemoryConfig config, ModelLoader loader, ActorRef<MemoryEvent> events) {
+  public static Behavior<Command> create(Device device, MemoryConfig config, ModelLoader loader,
+      ActorRef<MemoryEvent> events) {
     return create(device, config, loader, events, Clock.systemUTC());
   }
 
@@ -184,11 +191,13 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   }
 
   private Behavior<Command> onLeaseBuffers(LeaseBuffers command) {
-    Grant<BufferLease> grant = memory.lease(command.owner(), command.bytesEach(), command.count(), command.requestedAt(), returnToSelf);
+    Grant<BufferLease> grant = memory.lease(command.owner(), command.bytesEach(), command.count(),
+        command.requestedAt(), returnToSelf);
     if (grant instanceof Granted<BufferLease> granted) {
       command.replyTo().tell(new BuffersLeased(granted.value()));
     } else if (grant instanceof Refused<BufferLease> refused) {
-      command.replyTo().tell(new LeaseRejected(command.owner(), refused.requestedBytes(), refused.reason(), refused.retryable()));
+      command.replyTo().tell(new LeaseRejected(command.owner(), refused.requestedBytes(), refused.reason(),
+          refused.retryable()));
     }
     changed();
     return this;
@@ -208,7 +217,8 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
     if (grant instanceof Granted<Long>) {
       command.replyTo().tell(new Reserved(command.owner(), command.bytes()));
     } else if (grant instanceof Refused<Long> refused) {
-      command.replyTo().tell(new ReservationRejected(command.owner(), refused.requestedBytes(), refused.reason(), refused.retryable()));
+      command.replyTo().tell(new ReservationRejected(command.owner(), refused.requestedBytes(), refused.reason(),
+          refused.retryable()));
     }
     changed();
     return this;

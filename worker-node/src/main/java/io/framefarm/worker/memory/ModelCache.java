@@ -110,7 +110,8 @@ final class ModelCache {
 
   /** Bytes of pinned models other than {@code except}: memory no request can ever get. */
   long pinnedBytes(Set<String> except) {
-    return resident.values().stream().filter(e -> e.pins > 0 && !except.contains(e.spec.id())).mapToLong(e -> e.bytes).sum();
+    return resident.values().stream().filter(e -> e.pins > 0 && !except.contains(e.spec.id())).mapToLong(e -> e.bytes)
+        .sum();
   }
 
   long inUseBytes() {

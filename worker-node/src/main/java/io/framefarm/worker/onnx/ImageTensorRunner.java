@@ -61,7 +61,9 @@ public final class ImageTensorRunner implements AutoCloseable {
     return input;
   }
 
-  /** Runs the model; returns the first output's data (valid until the next run), whose shape is {@link #outputShape()}. */
+  /**
+   * Runs the model; returns the first output's data (valid until the next run), whose shape is {@link #outputShape()}.
+   */
   public FloatBuffer run() throws OrtException {
     OrtSession session = model.session();
     if (outputTensor != null) {
@@ -73,7 +75,8 @@ public final class ImageTensorRunner implements AutoCloseable {
       OnnxTensor first = (OnnxTensor) result.get(0);
       TensorInfo info = first.getInfo();
       if (info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
-        throw new OrtException("model " + modelId() + ": output " + model.outputName() + " is " + info.type + ", not float");
+        throw new OrtException("model " + modelId() + ": output " + model.outputName() + " is " + info.type
+            + ", not float");
       }
       outputShape = info.getShape();
       output = directFloats(info.getNumElements());

@@ -21,7 +21,8 @@ public final class OnnxModel implements LoadedModel {
   private final long bytes;
   private boolean closed;
 
-  OnnxModel(ModelSpec spec, OrtSession session, OrtSession.SessionOptions options, OrtSession.RunOptions runOptions, long bytes) {
+  OnnxModel(ModelSpec spec, OrtSession session, OrtSession.SessionOptions options, OrtSession.RunOptions runOptions,
+      long bytes) {
     this.spec = spec;
     this.session = session;
     this.options = options;

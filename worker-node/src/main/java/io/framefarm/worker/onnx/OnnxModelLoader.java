@@ -6,9 +6,9 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
-import io.framefarm.protocol.pipeline.ModelMemoryEstimate;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineSpec;
+import io.framefarm.pipeline.ModelMemoryEstimate;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.worker.device.CudaDevice;
 import io.framefarm.worker.device.Device;
 import io.framefarm.worker.memory.LoadedModel;
@@ -82,7 +82,8 @@ public final class OnnxModelLoader implements ModelLoader {
     Long known = measured.get(key);
     // Parsing a model to count its weights takes a while for large ones; a chunk asks for its models every time.
     long formula = model.estimatedBytes() > 0 ? model.estimatedBytes()
-        : formulaCache.computeIfAbsent(key + "@" + model.inputWidth() + "x" + model.inputHeight(), k -> ModelMemoryEstimate.of(model));
+        : formulaCache.computeIfAbsent(key + "@" + model.inputWidth() + "x" + model.inputHeight(),
+            k -> ModelMemoryEstimate.of(model));
     formulaBytes.put(key, formula);
     long bytes = known != null ? known : Math.max(1, Math.round(formula * correction()));
     return new ModelSpec(model.id(), model.path(), bytes, model.primary());
@@ -181,7 +182,8 @@ public final class OnnxModelLoader implements ModelLoader {
     return path.toAbsolutePath().normalize().toString();
   }
 
-  private static void closeAfterFailure(OrtSession session, OrtSession.SessionOptions options, OrtSession.RunOptions runOptions) {
+  private static void closeAfterFailure(OrtSession session, OrtSession.SessionOptions options,
+      OrtSession.RunOptions runOptions) {
     if (session != null) {
       try {
         session.close();

@@ -16,7 +16,8 @@ public record OnnxOptions(Provider provider, int cudaDevice, int intraOpThreads)
       throw new IllegalArgumentException("provider must not be null");
     }
     if (cudaDevice < 0 || intraOpThreads < 0) {
-      throw new IllegalArgumentException("cudaDevice and intraOpThreads must be >= 0, were " + cudaDevice + " and " + intraOpThreads);
+      throw new IllegalArgumentException("cudaDevice and intraOpThreads must be >= 0, were " + cudaDevice + " and "
+          + intraOpThreads);
     }
   }
 

@@ -1,7 +1,7 @@
 package io.framefarm.worker.pipeline;
 
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.BuiltInPipelines;
+import io.framefarm.pipeline.BuiltInPipeline;
 import java.nio.ByteBuffer;
 
 /**
@@ -13,13 +13,12 @@ import java.nio.ByteBuffer;
 public final class BuiltInStages {
   private BuiltInStages() {}
 
-  public static FrameStage forName(String name) {
-    return switch (name) {
-      case "identity" -> frame -> {};
-      case "invert" -> BuiltInStages::invert;
-      case "grayscale" -> BuiltInStages::grayscale;
-      default -> throw new IllegalArgumentException("unknown pipeline '" + name + "' (known: "
-          + String.join(", ", BuiltInPipelines.NAMES) + ")");
+  /** The filter; the switch has no default, so a built-in added to {@link BuiltInPipeline} fails to compile here. */
+  public static FrameStage of(BuiltInPipeline pipeline) {
+    return switch (pipeline) {
+      case IDENTITY -> frame -> {};
+      case INVERT -> BuiltInStages::invert;
+      case GRAYSCALE -> BuiltInStages::grayscale;
     };
   }
 

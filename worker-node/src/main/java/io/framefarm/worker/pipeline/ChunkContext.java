@@ -1,16 +1,12 @@
 package io.framefarm.worker.pipeline;
 
-import java.nio.file.Path;
-
 /**
  * What a pipeline needs to know about the chunk it runs on.
  *
  * @param timeBaseNum numerator of the stream's time base (seconds per pts unit)
  * @param timeBaseDen its denominator
- * @param output the chunk's output file, or null; a pipeline that reads text writes its sidecar
- *     next to it ({@link PipelineRuntime#sidecarFor})
  */
-public record ChunkContext(long timeBaseNum, long timeBaseDen, Path output) {
+public record ChunkContext(long timeBaseNum, long timeBaseDen) {
 
   public ChunkContext {
     if (timeBaseNum <= 0 || timeBaseDen <= 0) {
@@ -18,9 +14,9 @@ public record ChunkContext(long timeBaseNum, long timeBaseDen, Path output) {
     }
   }
 
-  /** A context for tests and tools: pts in milliseconds, no output file. */
+  /** A context for tests and tools: pts in milliseconds. */
   public static ChunkContext millis() {
-    return new ChunkContext(1, 1000, null);
+    return new ChunkContext(1, 1000);
   }
 
   public double seconds(long pts) {

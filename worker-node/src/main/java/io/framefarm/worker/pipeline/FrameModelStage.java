@@ -1,7 +1,7 @@
 package io.framefarm.worker.pipeline;
 
 import ai.onnxruntime.OrtException;
-import io.framefarm.protocol.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineModel;
 import io.framefarm.worker.onnx.ImageTensorRunner;
 import io.framefarm.worker.onnx.OnnxModel;
 import java.nio.FloatBuffer;

@@ -12,7 +12,8 @@ final class ImageShapes {
   static long[] requireImage(ImageTensorRunner runner) throws OrtException {
     long[] shape = runner.outputShape();
     if (shape.length != 4 || shape[0] != 1 || shape[1] != 3) {
-      throw new OrtException("model " + runner.modelId() + " returned " + Arrays.toString(shape) + ", not an image [1,3,h,w]");
+      throw new OrtException("model " + runner.modelId() + " returned " + Arrays.toString(shape)
+          + ", not an image [1,3,h,w]");
     }
     return shape;
   }
@@ -32,7 +33,8 @@ final class ImageShapes {
   static int[] requireSequence(ImageTensorRunner runner) throws OrtException {
     long[] shape = runner.outputShape();
     if (shape.length != 3 || shape[0] != 1) {
-      throw new OrtException("model " + runner.modelId() + " returned " + Arrays.toString(shape) + ", not class scores [1,T,C]");
+      throw new OrtException("model " + runner.modelId() + " returned " + Arrays.toString(shape)
+          + ", not class scores [1,T,C]");
     }
     return new int[] {(int) shape[1], (int) shape[2]};
   }

@@ -1,49 +1,38 @@
 package io.framefarm.worker.pipeline;
 
 import ai.onnxruntime.OrtException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineSpec;
-import io.framefarm.protocol.pipeline.StageSpec;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.pipeline.StageSpec;
+import io.framefarm.protocol.WorkProtocol.ChunkDone;
+import io.framefarm.protocol.WorkProtocol.RecognizedText;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A pipeline ready to run on one chunk: its stages, built from a {@link PipelineSpec} and the model
  * handles the memory manager granted the chunk, with every buffer they need allocated once here (or
  * at the first frame, for what depends on the frame size) and reused for every frame.
  *
- * <p>Per chunk: {@link #create}, {@link #apply} each frame in order on one thread, {@link #finish} once
- * (writes the text sidecar, returns the texts), {@link #close} (frees tensors; never the models, which
- * belong to the memory manager), then release the chunk's models.
+ * <p>Per chunk: {@link #create}, {@link #apply} each frame in order on one thread, {@link #texts} once
+ * at the end, {@link #close} (frees tensors; never the models, which belong to the memory manager),
+ * then release the chunk's models.
  */
 public final class PipelineRuntime implements FrameStage {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final PipelineSpec spec;
-  private final ChunkContext context;
   private final List<WorkspaceStage> stages;
   private final FrameWorkspace workspace = new FrameWorkspace();
   private boolean closed;
 
-  private PipelineRuntime(PipelineSpec spec, ChunkContext context, List<WorkspaceStage> stages) {
+  private PipelineRuntime(PipelineSpec spec, List<WorkspaceStage> stages) {
     this.spec = spec;
-    this.context = context;
     this.stages = stages;
   }
 
@@ -52,12 +41,13 @@ public final class PipelineRuntime implements FrameStage {
    * @throws IllegalArgumentException if a model is missing or not an ONNX model
    * @throws OrtException if ONNX Runtime cannot make a stage's tensors
    */
-  public static PipelineRuntime create(PipelineSpec spec, Collection<ModelHandle> handles, ChunkContext context) throws OrtException {
+  public static PipelineRuntime create(PipelineSpec spec, Collection<ModelHandle> handles, ChunkContext context)
+      throws OrtException {
     Map<String, OnnxModel> sessions = new HashMap<>();
     for (ModelHandle handle : handles) {
       if (!(handle.model() instanceof OnnxModel onnx)) {
-        throw new IllegalArgumentException("model " + handle.modelId() + " is " + handle.model().getClass().getSimpleName()
-            + ", not an ONNX model");
+        throw new IllegalArgumentException("model " + handle.modelId() + " is "
+            + handle.model().getClass().getSimpleName() + ", not an ONNX model");
       }
       sessions.put(handle.modelId(), onnx);
     }
@@ -71,37 +61,52 @@ public final class PipelineRuntime implements FrameStage {
       stages.forEach(WorkspaceStage::close);
       throw e;
     }
-    return new PipelineRuntime(spec, context, List.copyOf(stages));
+    return new PipelineRuntime(spec, List.copyOf(stages));
   }
 
-  private static WorkspaceStage build(StageSpec stage, Map<String, PipelineModel> models, Map<String, OnnxModel> sessions,
-      ChunkContext context) throws OrtException {
-    if (stage instanceof StageSpec.BuiltIn b) {
-      return new BuiltInStage(b.name(), BuiltInStages.forName(b.name()));
-    }
-    if (stage instanceof StageSpec.RegionEffect e) {
-      return new RegionEffectStage(e);
-    }
-    String id = stage.model().orElseThrow();
-    PipelineModel model = models.get(id);
-    OnnxModel session = sessions.get(id);
-    if (session == null) {
-      throw new IllegalArgumentException("no handle for model " + id + " of pipeline " + stage.type()
-          + " stage: acquire the pipeline's models before building its runtime (have " + sessions.keySet() + ")");
-    }
-    if (stage instanceof StageSpec.FrameModel) {
-      return new FrameModelStage(model, session);
-    }
-    if (stage instanceof StageSpec.Detect d) {
-      return new DetectStage(d, model, session);
-    }
-    if (stage instanceof StageSpec.RegionModel r) {
-      return new RegionModelStage(r, model, session);
-    }
-    if (stage instanceof StageSpec.Recognize r) {
-      return new RecognizeStage(r, model, session, context);
-    }
-    throw new IllegalArgumentException("unsupported stage " + stage.type());
+  private static WorkspaceStage build(StageSpec stage, Map<String, PipelineModel> models,
+      Map<String, OnnxModel> sessions, ChunkContext context) throws OrtException {
+    return stage.accept(new StageSpec.Visitor<WorkspaceStage, OrtException>() {
+      @Override
+      public WorkspaceStage frameModel(StageSpec.FrameModel s) throws OrtException {
+        return new FrameModelStage(models.get(s.modelId()), session(s));
+      }
+
+      @Override
+      public WorkspaceStage detect(StageSpec.Detect s) throws OrtException {
+        return new DetectStage(s, models.get(s.modelId()), session(s));
+      }
+
+      @Override
+      public WorkspaceStage regionModel(StageSpec.RegionModel s) throws OrtException {
+        return new RegionModelStage(s, models.get(s.modelId()), session(s));
+      }
+
+      @Override
+      public WorkspaceStage regionEffect(StageSpec.RegionEffect s) {
+        return new RegionEffectStage(s);
+      }
+
+      @Override
+      public WorkspaceStage recognize(StageSpec.Recognize s) throws OrtException {
+        return new RecognizeStage(s, models.get(s.modelId()), session(s), context);
+      }
+
+      @Override
+      public WorkspaceStage builtIn(StageSpec.BuiltIn s) {
+        return new BuiltInStage(s.name(), BuiltInStages.of(s.filter()));
+      }
+
+      private OnnxModel session(StageSpec s) {
+        String id = s.model().orElseThrow();
+        OnnxModel session = sessions.get(id);
+        if (session == null) {
+          throw new IllegalArgumentException("no handle for model " + id + " of pipeline " + s.type()
+              + " stage: acquire the pipeline's models before building its runtime (have " + sessions.keySet() + ")");
+        }
+        return session;
+      }
+    });
   }
 
   public PipelineSpec spec() {
@@ -134,7 +139,11 @@ public final class PipelineRuntime implements FrameStage {
     return workspace.regions();
   }
 
-  /** Texts read so far, in frame order. */
+  /**
+   * Texts read so far, in frame order, as the chunk's {@link ChunkDone} carries them.
+   *
+   * @throws IllegalStateException if they are more than one message carries
+   */
   public List<RecognizedText> texts() {
     List<RecognizedText> texts = new ArrayList<>();
     for (WorkspaceStage stage : stages) {
@@ -142,47 +151,20 @@ public final class PipelineRuntime implements FrameStage {
         texts.addAll(r.texts());
       }
     }
+    checkTextFits(texts.size(), texts.stream().mapToLong(RecognizedText::wireBytes).sum());
     return texts;
   }
 
   /**
-   * Ends the chunk: if the pipeline reads text and the context names an output, writes the texts to
-   * {@link #sidecarFor} that output (atomically) and returns its path.
+   * Texts travel inside the chunk's {@link ChunkDone}, which must fit one Artery frame. A few thousand short texts
+   * fit; a chunk of dense text with many regions may not, and is refused with what to change.
    */
-  public Optional<Path> finish() {
-    boolean readsText = stages.stream().anyMatch(s -> s instanceof RecognizeStage);
-    if (!readsText || context.output() == null) {
-      return Optional.empty();
+  static void checkTextFits(int texts, long wireBytes) {
+    if (wireBytes > ChunkDone.MAX_TEXT_BYTES) {
+      throw new IllegalStateException("the chunk read more text than its result message carries: " + texts
+          + " texts take " + wireBytes + " bytes, the limit is " + ChunkDone.MAX_TEXT_BYTES + " bytes; use shorter"
+          + " chunks, fewer regions (detect maxRegions, boxThreshold) or a higher recognize minConfidence");
     }
-    Path sidecar = sidecarFor(context.output());
-    ObjectNode root = JSON.createObjectNode();
-    root.put("pipeline", spec.name());
-    ArrayNode items = root.putArray("texts");
-    for (RecognizedText t : texts()) {
-      ObjectNode item = items.addObject();
-      item.put("pts", t.pts());
-      item.put("timeSeconds", t.timeSeconds());
-      item.put("text", t.text());
-      item.put("confidence", t.confidence());
-      ObjectNode box = item.putObject("box");
-      box.put("x", t.box().x());
-      box.put("y", t.box().y());
-      box.put("width", t.box().width());
-      box.put("height", t.box().height());
-    }
-    try {
-      Path tmp = sidecar.resolveSibling(sidecar.getFileName() + ".tmp");
-      JSON.writeValue(tmp.toFile(), root); // compact: it travels inside the chunk's ChunkDone message
-      Files.move(tmp, sidecar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing the text sidecar " + sidecar + " failed", e);
-    }
-    return Optional.of(sidecar);
-  }
-
-  /** {@code <output>.text.json}. */
-  public static Path sidecarFor(Path output) {
-    return output.resolveSibling(output.getFileName() + ".text.json");
   }
 
   @Override

@@ -1,8 +1,11 @@
 package io.framefarm.worker.pipeline;
 
 import ai.onnxruntime.OrtException;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.StageSpec;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.protocol.WorkProtocol.ChunkDone;
+import io.framefarm.protocol.WorkProtocol.RecognizedText;
+import io.framefarm.protocol.WorkProtocol.TextBox;
+import io.framefarm.pipeline.StageSpec;
 import io.framefarm.worker.onnx.ImageTensorRunner;
 import io.framefarm.worker.onnx.OnnxModel;
 import java.nio.FloatBuffer;
@@ -13,7 +16,8 @@ import java.util.List;
  * {@code recognize}: PaddleOCR's recognizer on each region. As PaddleOCR does, the crop is resized to
  * the input height keeping its aspect (squeezed only when wider than the input width) and the rest of
  * the width is padded with zeros; the fixed width keeps one tensor for the whole chunk. Texts read are
- * kept, with the frame's timestamp, until the chunk ends.
+ * kept, with the frame's timestamp, until the chunk ends; they travel in the chunk's {@link ChunkDone}, so a
+ * chunk that reads more than it can carry fails at once, saying so, rather than when it is sent.
  */
 final class RecognizeStage implements WorkspaceStage {
 
@@ -23,8 +27,10 @@ final class RecognizeStage implements WorkspaceStage {
   private final CtcDecoder decoder;
   private final ChunkContext context;
   private final List<RecognizedText> texts = new ArrayList<>();
+  private long wireBytes;
 
-  RecognizeStage(StageSpec.Recognize spec, PipelineModel model, OnnxModel session, ChunkContext context) throws OrtException {
+  RecognizeStage(StageSpec.Recognize spec, PipelineModel model, OnnxModel session, ChunkContext context)
+      throws OrtException {
     this.spec = spec;
     this.decoder = CtcDecoder.load(spec.dictionary());
     this.context = context;
@@ -49,7 +55,11 @@ final class RecognizeStage implements WorkspaceStage {
       CtcDecoder.Decoded decoded = decoder.decode(scores, seq[0], seq[1]);
       String text = decoded.text().strip();
       if (!text.isEmpty() && decoded.confidence() >= spec.minConfidence()) {
-        texts.add(new RecognizedText(frame.pts(), context.seconds(frame.pts()), text, decoded.confidence(), r));
+        RecognizedText read = new RecognizedText(frame.pts(), context.seconds(frame.pts()), text, decoded.confidence(),
+            new TextBox(r.x(), r.y(), r.width(), r.height()));
+        texts.add(read);
+        wireBytes += read.wireBytes();
+        PipelineRuntime.checkTextFits(texts.size(), wireBytes);
       }
     }
   }

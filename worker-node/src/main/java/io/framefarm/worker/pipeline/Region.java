@@ -13,7 +13,9 @@ public record Region(int x, int y, int width, int height, float score) {
     return (long) width * height;
   }
 
-  /** This region grown by {@code pad} pixels on each side, clipped to a {@code frameWidth} x {@code frameHeight} frame. */
+  /**
+   * This region grown by {@code pad} pixels on each side, clipped to a {@code frameWidth} x {@code frameHeight} frame.
+   */
   public Region grow(int pad, int frameWidth, int frameHeight) {
     int x0 = Math.max(0, x - pad);
     int y0 = Math.max(0, y - pad);

@@ -1,8 +1,8 @@
 package io.framefarm.worker.pipeline;
 
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.pipeline.StageSpec;
-import io.framefarm.protocol.pipeline.StageSpec.RegionEffect.Effect;
+import io.framefarm.pipeline.StageSpec;
+import io.framefarm.pipeline.StageSpec.RegionEffect.Effect;
 import java.nio.ByteBuffer;
 
 /**
@@ -70,7 +70,10 @@ final class RegionEffectStage implements WorkspaceStage {
     }
   }
 
-  /** Replaces {@code count} samples from {@code start}, {@code step} apart, by their mean over +-radius (clipped to the line). */
+  /**
+   * Replaces {@code count} samples from {@code start}, {@code step} apart, by their mean over +-radius (clipped to the
+   * line).
+   */
   private void boxLine(ByteBuffer data, int start, int step, int count, int radius) {
     for (int i = 0; i < count; i++) {
       line[i] = data.get(start + i * step) & 0xff;

@@ -1,8 +1,8 @@
 package io.framefarm.worker.pipeline;
 
 import ai.onnxruntime.OrtException;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.StageSpec;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.StageSpec;
 import io.framefarm.worker.onnx.ImageTensorRunner;
 import io.framefarm.worker.onnx.OnnxModel;
 import java.nio.FloatBuffer;
@@ -34,7 +34,8 @@ final class RegionModelStage implements WorkspaceStage {
           runner.width(), 0);
       FloatBuffer out = runner.run();
       long[] shape = ImageShapes.requireImage(runner);
-      images.fromTensor(out, (int) shape[3], (int) shape[2], rgb, w, h, r.x(), r.y(), r.width(), r.height(), spec.feather());
+      images.fromTensor(out, (int) shape[3], (int) shape[2], rgb, w, h, r.x(), r.y(), r.width(), r.height(),
+          spec.feather());
       frame.rgbChanged(r.x(), r.y(), r.width(), r.height());
     }
   }

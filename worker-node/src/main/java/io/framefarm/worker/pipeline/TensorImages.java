@@ -1,7 +1,7 @@
 package io.framefarm.worker.pipeline;
 
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineModel.ChannelOrder;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineModel.ChannelOrder;
 import java.nio.FloatBuffer;
 
 /**
@@ -88,7 +88,8 @@ final class TensorImages {
           float value = ((top * (1 - wy) + bottom * wy) - offset[c]) / scale[c];
           value = value < 0 ? 0 : Math.min(value, 255f);
           int i = dst + (y0 + y) * frameWidth + x0 + x;
-          float alpha = feather == 0 ? 1 : Math.min(1f, (Math.min(Math.min(x, w - 1 - x), Math.min(y, h - 1 - y)) + 1f) / (feather + 1f));
+          float alpha = feather == 0 ? 1
+              : Math.min(1f, (Math.min(Math.min(x, w - 1 - x), Math.min(y, h - 1 - y)) + 1f) / (feather + 1f));
           rgb[i] = alpha == 1 ? value : rgb[i] + (value - rgb[i]) * alpha;
         }
       }

@@ -7,18 +7,15 @@ import io.framefarm.media.EncodeSettings;
 import io.framefarm.media.VideoFrame;
 import io.framefarm.protocol.WorkProtocol.AssignChunk;
 import io.framefarm.protocol.WorkProtocol.EncodeSpec;
+import io.framefarm.protocol.WorkProtocol.RecognizedText;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
-import io.framefarm.protocol.pipeline.PipelineSpec;
+import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import io.framefarm.worker.pipeline.ChunkContext;
 import io.framefarm.worker.pipeline.PipelineRuntime;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * chunk's models and frame buffer come from the device's memory manager through {@link ChunkMemory}.
  */
 final class ChunkProcessor {
-  /** What a chunk produced: frames encoded and its text sidecar (JSON), empty when the pipeline reads no text. */
-  record Result(int frames, String textJson) {}
+  /** What a chunk produced: frames encoded and the texts read, empty when the pipeline reads no text. */
+  record Result(int frames, List<RecognizedText> texts) {}
 
   private ChunkProcessor() {}
 
@@ -39,9 +36,9 @@ final class ChunkProcessor {
     EncodeSpec e = a.encode();
     VideoSpec v = a.video();
     ChunkEncoder encoder;
-    Optional<Path> sidecar;
+    List<RecognizedText> texts;
     try (PipelineRuntime pipeline = PipelineRuntime.create(spec, models,
-             new ChunkContext(v.timeBaseNum(), v.timeBaseDen(), result));
+             new ChunkContext(v.timeBaseNum(), v.timeBaseDen()));
          ChunkDecoder decoder = ChunkDecoder.open(segment, source)) {
       encoder = ChunkEncoder.open(result, decoder.width(), decoder.height(), decoder.layout(),
           v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(), v.frameRateDen(),
@@ -57,18 +54,10 @@ final class ChunkProcessor {
           memory.frameDone();
         }
       }
-      sidecar = pipeline.finish();
+      texts = pipeline.texts();
     } catch (ai.onnxruntime.OrtException ex) {
       throw new IllegalStateException("pipeline " + spec.name() + " could not start: " + ex.getMessage(), ex);
     }
-    return new Result(encoder.framesWritten(), sidecar.map(ChunkProcessor::read).orElse(""));
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException ex) {
-      throw new UncheckedIOException("could not read the text sidecar " + file, ex);
-    }
+    return new Result(encoder.framesWritten(), texts);
   }
 }

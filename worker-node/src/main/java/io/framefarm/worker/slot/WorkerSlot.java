@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,10 +51,11 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   private record SegmentReceived(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
-  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result, String textJson)
+  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result, List<RecognizedText> texts)
       implements WorkerCommand, NoSerializationVerificationNeeded {}
 
-  private record Failed(AssignChunk assignment, String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
+  private record Failed(AssignChunk assignment, String reason) implements WorkerCommand,
+      NoSerializationVerificationNeeded {}
 
   private record AckTimedOut(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
@@ -68,7 +70,8 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private final AtomicInteger framesDone = new AtomicInteger();
 
   public static Behavior<WorkerCommand> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new WorkerSlot(context, timers, jobManager, settings)));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new WorkerSlot(context, timers, jobManager,
+        settings)));
   }
 
   private WorkerSlot(ActorContext<WorkerCommand> context, TimerScheduler<WorkerCommand> timers,
@@ -132,15 +135,16 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private Behavior<WorkerCommand> onAssignChunk(AssignChunk a) {
     if (current != null) {
       jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(),
-          "slot " + settings.slotId() + " on " + node + " is busy with " + current.jobId() + " chunk " + current.chunk(),
-          getContext().getSelf()));
+          "slot " + settings.slotId() + " on " + node + " is busy with " + current.jobId() + " chunk "
+          + current.chunk(), getContext().getSelf()));
       return this;
     }
     current = a;
     framesDone.set(0);
     timers.cancel(RequestAgain.INSTANCE);
     timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, Duration.ofSeconds(1));
-    getContext().getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(), a.attempt());
+    getContext().getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(),
+        a.attempt());
     Path dir = workDir(a);
     CompletableFuture<Void> received = CompletableFuture.runAsync(() -> createDirectories(dir), blocking)
         .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
@@ -163,7 +167,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
       }
       SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
           .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
-      return new Processed(a, processed.frames(), ref, processed.textJson());
+      return new Processed(a, processed.frames(), ref, processed.texts());
     }, blocking);
     getContext().pipeToSelf(done, (processed, error) -> error == null ? processed
         : new Failed(a, rootMessage(error)));
@@ -181,7 +185,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     AssignChunk a = m.assignment();
     jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), m.frames()));
     jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), getContext().getSelf(),
-        m.textJson()));
+        m.texts()));
     timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
     return this;
   }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class CudaDeviceTest {
 
-  private final FakeCudaDriver driver = FakeCudaDriver.withGpus(new Gpu("GPU A", 8L << 30), new Gpu("GPU B", 16L << 30));
+  private final FakeCudaDriver driver = FakeCudaDriver.withGpus(new Gpu("GPU A", 8L << 30),
+      new Gpu("GPU B", 16L << 30));
 
   @Test
   void allocatesOnItsOwnGpuFromAnyThread() throws Exception {
@@ -20,8 +21,10 @@ class CudaDeviceTest {
     var executor = Executors.newFixedThreadPool(2);
     try {
       // The memory manager may run on any dispatcher thread: each call must bind its device's context.
-      DeviceAllocation onSecond = CompletableFuture.supplyAsync(() -> second.allocate(1L << 30), executor).get(5, TimeUnit.SECONDS);
-      DeviceAllocation onFirst = CompletableFuture.supplyAsync(() -> first.allocate(2L << 30), executor).get(5, TimeUnit.SECONDS);
+      DeviceAllocation onSecond = CompletableFuture.supplyAsync(() -> second.allocate(1L << 30), executor)
+          .get(5, TimeUnit.SECONDS);
+      DeviceAllocation onFirst = CompletableFuture.supplyAsync(() -> first.allocate(2L << 30), executor)
+          .get(5, TimeUnit.SECONDS);
 
       assertThat(driver.allocatedBytes(0)).isEqualTo(2L << 30);
       assertThat(driver.allocatedBytes(1)).isEqualTo(1L << 30);
@@ -47,7 +50,8 @@ class CudaDeviceTest {
   void reportsDriverOutOfMemoryAsCudaException() {
     try (CudaDevice device = CudaDevice.open(driver, 0)) {
       assertThatThrownBy(() -> device.allocate(9L << 30))
-          .isInstanceOfSatisfying(CudaException.class, e -> assertThat(e.result()).isEqualTo(CudaDriver.CUDA_ERROR_OUT_OF_MEMORY));
+          .isInstanceOfSatisfying(CudaException.class, e -> assertThat(e.result())
+              .isEqualTo(CudaDriver.CUDA_ERROR_OUT_OF_MEMORY));
       assertThat(driver.allocatedBytes(0)).isZero();
     }
   }

@@ -46,7 +46,8 @@ class DevicesTest {
 
   @Test
   void opensOnlyTheSelectedGpus() {
-    FakeCudaDriver driver = FakeCudaDriver.withGpus(new Gpu("A", 1L << 30), new Gpu("B", 1L << 30), new Gpu("C", 1L << 30));
+    FakeCudaDriver driver = FakeCudaDriver.withGpus(new Gpu("A", 1L << 30), new Gpu("B", 1L << 30),
+        new Gpu("C", 1L << 30));
 
     devices = Devices.discover("0,2", HOST_BUDGET, 1, () -> driver);
 
@@ -77,20 +78,24 @@ class DevicesTest {
   void runsHostSlotsWithOneLogLineWithoutADriver() {
     // Shaped like JCuda's: both load attempts with their stack traces, libcuda named deep inside.
     Supplier<CudaDriver> noDriver = () -> new FakeCudaDriver.Missing(new UnsatisfiedLinkError(
-        "Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n---(start of nested stack traces)---\n"
-            + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: cannot open shared"
-            + " object file: No such file or directory\n\tat java.base/java.lang.ClassLoader.loadLibrary(ClassLoader.java:2434)"));
+        "Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
+            + "---(start of nested stack traces)---\n"
+            + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: cannot open"
+            + " shared object file: No such file or directory\n"
+            + "\tat java.base/java.lang.ClassLoader.loadLibrary(ClassLoader.java:2434)"));
 
     devices = Devices.discover("all", HOST_BUDGET, 3, noDriver);
 
     assertHostSlots(3);
     assertThat(logLines.list).singleElement().satisfies(line -> assertThat(line.getFormattedMessage())
-        .contains("No CUDA driver").contains("libcuda.so.1").contains("3 host slot(s) of 1.0 GiB").doesNotContain("\n"));
+        .contains("No CUDA driver").contains("libcuda.so.1").contains("3 host slot(s) of 1.0 GiB")
+        .doesNotContain("\n"));
   }
 
   @Test
   void runsHostSlotsWhenTheDriverClassFailedToLoadBefore() {
-    devices = Devices.discover("all", HOST_BUDGET, 1, () -> new FakeCudaDriver.Missing(new NoClassDefFoundError("jcuda/driver/JCudaDriver")));
+    devices = Devices.discover("all", HOST_BUDGET, 1,
+        () -> new FakeCudaDriver.Missing(new NoClassDefFoundError("jcuda/driver/JCudaDriver")));
 
     assertHostSlots(1);
     assertThat(logLines.list).hasSize(1);
@@ -112,7 +117,8 @@ class DevicesTest {
     });
 
     assertHostSlots(2);
-    assertThat(logLines.list).singleElement().satisfies(line -> assertThat(line.getFormattedMessage()).contains("--gpus none"));
+    assertThat(logLines.list).singleElement().satisfies(line -> assertThat(line.getFormattedMessage())
+        .contains("--gpus none"));
   }
 
   @Test

@@ -34,7 +34,8 @@ class BufferPoolTest {
 
     BufferLease second = lease("chunk-2", 1_000, 3);
 
-    assertThat(List.of(second.buffer(0), second.buffer(1), second.buffer(2))).containsExactlyInAnyOrderElementsOf(buffers);
+    assertThat(List.of(second.buffer(0), second.buffer(1), second.buffer(2)))
+        .containsExactlyInAnyOrderElementsOf(buffers);
     assertThat(second.buffer(0).position()).as("cleared for the next chunk").isZero();
     assertThat(device.allocations()).isEqualTo(3);
     assertThat(pool.misses()).isEqualTo(3);

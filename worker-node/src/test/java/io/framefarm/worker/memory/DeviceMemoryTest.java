@@ -32,7 +32,8 @@ class DeviceMemoryTest {
   private final FakeModels loader = new FakeModels(device);
   private final List<MemoryEvent> events = new ArrayList<>();
   private final List<BufferLease> returned = new ArrayList<>();
-  private final MemoryConfig config = MemoryConfig.defaults(Device.Kind.HOST).withBudgetBytes(BUDGET).withTrackingLevel(TrackingLevel.FULL);
+  private final MemoryConfig config = MemoryConfig.defaults(Device.Kind.HOST).withBudgetBytes(BUDGET)
+      .withTrackingLevel(TrackingLevel.FULL);
   private final DeviceMemory memory = new DeviceMemory(device, config, loader, events::add, new MutableClock());
   // A model bigger than its estimate takes the extra on the device while it loads, before anyone can know.
   private long underestimatedBytes;
@@ -109,7 +110,8 @@ class DeviceMemoryTest {
     BufferLease lease = granted(memory.lease("chunk-4", 1_000, 3, null, returned::add));
 
     assertThat(events).filteredOn(ModelEvicted.class::isInstance).singleElement()
-        .isEqualTo(new ModelEvicted("test:0", "b", 3_000, -1, "room for 3 buffer(s) of " + format(1_000) + " of chunk-4"));
+        .isEqualTo(new ModelEvicted("test:0", "b", 3_000, -1, "room for 3 buffer(s) of " + format(1_000)
+            + " of chunk-4"));
     assertThat(memory.stats().models()).extracting(ResidentModel::modelId).containsExactly("c", "a");
     assertThat(loader.open()).containsExactlyInAnyOrder("a", "c");
     assertThat(memory.giveBack(lease)).isTrue();
@@ -164,9 +166,11 @@ class DeviceMemoryTest {
     granted(memory.acquire("chunk-2", List.of(spec("grows", 2_000))));
 
     assertThat(memory.stats().modelBytes()).isEqualTo(8_000);
-    assertThat(events).filteredOn(ModelEvicted.class::isInstance).extracting(e -> ((ModelEvicted) e).modelId()).containsExactly("old");
+    assertThat(events).filteredOn(ModelEvicted.class::isInstance).extracting(e -> ((ModelEvicted) e).modelId())
+        .containsExactly("old");
     assertThat(events).filteredOn(ModelLoaded.class::isInstance).map(ModelLoaded.class::cast).last()
-        .extracting(ModelLoaded::modelId, ModelLoaded::bytes, ModelLoaded::estimatedBytes).containsExactly("grows", 8_000L, 2_000L);
+        .extracting(ModelLoaded::modelId, ModelLoaded::bytes, ModelLoaded::estimatedBytes)
+        .containsExactly("grows", 8_000L, 2_000L);
     memory.finishOwner("chunk-2");
   }
 
@@ -193,7 +197,8 @@ class DeviceMemoryTest {
     int leaks = memory.finishOwner("chunk-1");
 
     assertThat(leaks).isEqualTo(2);
-    List<LeakDetected> reports = events.stream().filter(LeakDetected.class::isInstance).map(LeakDetected.class::cast).toList();
+    List<LeakDetected> reports = events.stream().filter(LeakDetected.class::isInstance).map(LeakDetected.class::cast)
+        .toList();
     assertThat(reports).extracting(LeakDetected::what, LeakDetected::bytes).containsExactly(
         tuple("buffers", 2_000L), tuple("reservation", 3_000L));
     assertThat(reports.get(0).takenAt()).contains("DeviceMemoryTest.reclaimsAndReportsWhatAFinishedOwnerStillHeld");

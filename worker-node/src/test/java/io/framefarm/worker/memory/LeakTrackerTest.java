@@ -16,7 +16,8 @@ class LeakTrackerTest {
 
     LeakTracker.Trace trace = tracker.trace(new LeakTracker.Site());
 
-    assertThat(trace.where()).contains("LeakTrackerTest.fullRecordsEveryRequestersCallSite").doesNotContain("LeakTracker.<init>");
+    assertThat(trace.where()).contains("LeakTrackerTest.fullRecordsEveryRequestersCallSite")
+        .doesNotContain("LeakTracker.<init>");
   }
 
   @Test

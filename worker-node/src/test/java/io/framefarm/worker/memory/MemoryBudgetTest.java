@@ -35,7 +35,8 @@ class MemoryBudgetTest {
 
     assertThat(budget.fits(200)).isTrue();
     assertThat(budget.fits(201)).isFalse();
-    assertThatThrownBy(() -> budget.reserve(201)).isInstanceOf(IllegalStateException.class).hasMessageContaining("exceed");
+    assertThatThrownBy(() -> budget.reserve(201)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("exceed");
     budget.release(800);
 
     assertThat(budget.peakBytes()).isEqualTo(800);

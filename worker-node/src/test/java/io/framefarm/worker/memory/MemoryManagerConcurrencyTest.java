@@ -46,19 +46,22 @@ class MemoryManagerConcurrencyTest {
   private static final int THREADS = 8;
   private static final int CHUNKS_PER_THREAD = 60;
   private static final Duration ASK = Duration.ofSeconds(5);
-  private static final List<ModelSpec> SECONDARY = List.of(spec("m1", 4 * 1024), spec("m2", 6 * 1024), spec("m3", 8 * 1024),
-      spec("m4", 10 * 1024), spec("m5", 12 * 1024), spec("m6", 5 * 1024));
+  private static final List<ModelSpec> SECONDARY = List.of(spec("m1", 4 * 1024), spec("m2", 6 * 1024),
+      spec("m3", 8 * 1024), spec("m4", 10 * 1024), spec("m5", 12 * 1024), spec("m6", 5 * 1024));
 
   @JUnit5TestKit
   public final ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   @Test
   void neverExceedsTheBudgetUnderManyConcurrentOwners() throws Exception {
-    RecordingDevice device = new RecordingDevice(64 * 1024); // room past the budget, so an overshoot is seen, not thrown
+    // room past the budget, so an overshoot is seen, not thrown
+    RecordingDevice device = new RecordingDevice(64 * 1024);
     FakeModels loader = new FakeModels(device);
-    MemoryConfig config = MemoryConfig.defaults(Device.Kind.HOST).withBudgetBytes(BUDGET).withCleanup(50, Duration.ofHours(1))
+    MemoryConfig config = MemoryConfig.defaults(Device.Kind.HOST).withBudgetBytes(BUDGET)
+        .withCleanup(50, Duration.ofHours(1))
         .withTrackingLevel(TrackingLevel.SAMPLED);
-    ActorRef<MemoryManager.Command> manager = testKit.spawn(MemoryManager.create(device, config, loader, testKit.system().ignoreRef()));
+    ActorRef<MemoryManager.Command> manager = testKit.spawn(MemoryManager.create(device, config, loader,
+        testKit.system().ignoreRef()));
     MemoryManager.ModelsReply primaries = AskPattern.<MemoryManager.Command, MemoryManager.ModelsReply>ask(manager,
         replyTo -> new LoadPrimaryModels(List.of(primary("detector", 6 * 1024)), replyTo), ASK, testKit.scheduler())
         .toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -84,7 +87,8 @@ class MemoryManagerConcurrencyTest {
       threads.shutdownNow();
     }
 
-    MemoryStats end = AskPattern.<MemoryManager.Command, MemoryStats>ask(manager, GetStats::new, ASK, testKit.scheduler())
+    MemoryStats end = AskPattern.<MemoryManager.Command,
+        MemoryStats>ask(manager, GetStats::new, ASK, testKit.scheduler())
         .toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertThat(granted.get()).as("chunks that ran").isPositive();
     assertThat(rejected.get()).as("contention was real").isPositive();
@@ -93,7 +97,8 @@ class MemoryManagerConcurrencyTest {
     assertThat(end.evictions()).isPositive();
     assertThat(end.leaks()).isEqualTo(leaked.get());
     assertThat(end.nothingHeld()).as("nothing held in %s", end).isTrue();
-    assertThat(end.models()).filteredOn(m -> m.modelId().equals("detector")).singleElement().extracting(MemoryStats.ResidentModel::pins)
+    assertThat(end.models()).filteredOn(m -> m.modelId().equals("detector")).singleElement()
+        .extracting(MemoryStats.ResidentModel::pins)
         .isEqualTo(1);
     testKit.stop(manager);
     assertThat(device.allocatedBytes()).isZero();
@@ -105,9 +110,11 @@ class MemoryManagerConcurrencyTest {
   private void runChunk(ActorRef<MemoryManager.Command> manager, String owner, Random random, AtomicInteger granted,
       AtomicInteger rejected, AtomicInteger leaked) {
     try {
-      List<ModelSpec> wanted = List.of(SECONDARY.get(random.nextInt(SECONDARY.size())), SECONDARY.get(random.nextInt(SECONDARY.size())));
+      List<ModelSpec> wanted = List.of(SECONDARY.get(random.nextInt(SECONDARY.size())),
+          SECONDARY.get(random.nextInt(SECONDARY.size())));
       MemoryManager.ModelsReply models = AskPattern.<MemoryManager.Command, MemoryManager.ModelsReply>ask(manager,
-          replyTo -> new AcquireModels(owner, wanted, replyTo), ASK, testKit.scheduler()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+          replyTo -> new AcquireModels(owner, wanted, replyTo), ASK, testKit.scheduler()).toCompletableFuture()
+          .get(5, TimeUnit.SECONDS);
       if (!(models instanceof ModelsAcquired)) {
         rejected.incrementAndGet();
         return;

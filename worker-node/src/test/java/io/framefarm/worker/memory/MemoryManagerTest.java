@@ -97,7 +97,8 @@ class MemoryManagerTest {
   @Test
   void keepsPrimaryModelsPinnedWhileEvictingOthers() {
     manager.tell(new LoadPrimaryModels(List.of(primary("detector", 4_000)), models.ref()));
-    assertThat(models.expectMessageClass(ModelsAcquired.class).models()).extracting(ModelHandle::modelId).containsExactly("detector");
+    assertThat(models.expectMessageClass(ModelsAcquired.class).models()).extracting(ModelHandle::modelId)
+        .containsExactly("detector");
     acquire("chunk-1", spec("secondary", 3_000));
     manager.tell(new OwnerFinished("chunk-1"));
 
@@ -124,7 +125,8 @@ class MemoryManagerTest {
     manager.tell(new OwnerFinished("chunk-d"));
 
     acquire("chunk-e", spec("e", 4_000));
-    assertThat(List.of(expectEvent(ModelEvicted.class).modelId(), expectEvent(ModelEvicted.class).modelId())).containsExactly("c", "a");
+    assertThat(List.of(expectEvent(ModelEvicted.class).modelId(), expectEvent(ModelEvicted.class).modelId()))
+        .containsExactly("c", "a");
     assertThat(stats().models()).extracting(ResidentModel::modelId).containsExactly("d", "e");
     manager.tell(new OwnerFinished("chunk-e"));
   }
@@ -150,10 +152,12 @@ class MemoryManagerTest {
     manager.tell(new AcquireModels("chunk-1", List.of(spec("huge", 12_000)), models.ref()));
     AcquisitionRejected rejected = models.expectMessageClass(AcquisitionRejected.class);
     assertThat(rejected).isEqualTo(new AcquisitionRejected("chunk-1", 12_000, rejected.reason(), false));
-    assertThat(rejected.reason()).contains("huge (" + format(12_000) + ")", "budget is " + format(BUDGET), "can never fit");
+    assertThat(rejected.reason()).contains("huge (" + format(12_000) + ")", "budget is " + format(BUDGET),
+        "can never fit");
 
     manager.tell(new LeaseBuffers("chunk-1", 4_000, 3, leases.ref()));
-    assertThat(leases.expectMessageClass(LeaseRejected.class).reason()).contains("3 buffer(s) of " + format(4_000), "can never fit");
+    assertThat(leases.expectMessageClass(LeaseRejected.class).reason())
+        .contains("3 buffer(s) of " + format(4_000), "can never fit");
 
     manager.tell(new Reserve("chunk-1", 10_001, reservations.ref()));
     assertThat(reservations.expectMessageClass(ReservationRejected.class).retryable()).isFalse();

@@ -32,7 +32,8 @@ class ModelCacheTest {
     cache.use("chunk-1", "a");
     cache.releaseUses("chunk-1");
 
-    assertThat(cache.residentInLruOrder()).extracting(MemoryStats.ResidentModel::modelId).containsExactly("b", "c", "a");
+    assertThat(cache.residentInLruOrder()).extracting(MemoryStats.ResidentModel::modelId)
+        .containsExactly("b", "c", "a");
     assertThat(cache.residentInLruOrder().get(2).lastUsedEpochMillis()).isEqualTo(clock.millis());
     assertThat(cache.isResident("b")).isTrue();
     assertThat(cache.residentInLruOrder()).as("looking does not count as use")
@@ -101,7 +102,8 @@ class ModelCacheTest {
     assertThat(accounts.total(MemoryCategory.MODELS)).isEqualTo(5_500);
     cache.evict(100_000, Set.of()).forEach(e -> e.model().close());
 
-    assertThat(cache.expectedBytes(spec("big", 1_000))).as("the next load reserves what it really took").isEqualTo(5_000);
+    assertThat(cache.expectedBytes(spec("big", 1_000))).as("the next load reserves what it really took")
+        .isEqualTo(5_000);
     assertThat(cache.expectedBytes(spec("never-loaded", 1_000))).isEqualTo(1_000);
     assertThat(cache.loads()).isEqualTo(2);
   }

@@ -39,7 +39,8 @@ class OwnerAccountsTest {
 
     assertThatThrownBy(() -> accounts.release("chunk-1", 200)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("chunk-1").hasMessageContaining("holds 100 B");
-    assertThatThrownBy(() -> accounts.release("chunk-1", MemoryCategory.POOL, 1)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> accounts.release("chunk-1", MemoryCategory.POOL, 1))
+        .isInstanceOf(IllegalStateException.class);
     assertThat(accounts.reservedBy("chunk-1")).isEqualTo(100);
 
     accounts.releaseAll("chunk-1");

@@ -2,7 +2,7 @@ package io.framefarm.worker.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.framefarm.protocol.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineModel;
 import io.framefarm.worker.device.Device;
 import io.framefarm.worker.device.HostDevice;
 import io.framefarm.worker.memory.MemoryConfig;
@@ -63,8 +63,9 @@ class OnnxModelEvictionTest {
     manager.tell(new AcquireModels("chunk-2", List.of(specB), replies.getRef()));
     OnnxModel second = (OnnxModel) replies.expectMessageClass(ModelsAcquired.class).models().get(0).model();
 
-    events.fishForMessage(Duration.ofSeconds(5), e -> e instanceof MemoryEvent.ModelEvicted evicted && evicted.modelId().equals("a")
-        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    events.fishForMessage(Duration.ofSeconds(5),
+        e -> e instanceof MemoryEvent.ModelEvicted evicted && evicted.modelId().equals("a")
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
     assertThat(first.isClosed()).as("evicting closes the session and its options").isTrue();
     assertThat(second.isClosed()).isFalse();
     assertThat(second.bytes()).isEqualTo(specB.estimatedBytes());

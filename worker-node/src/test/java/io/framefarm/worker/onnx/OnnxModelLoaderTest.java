@@ -8,9 +8,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.framefarm.protocol.pipeline.ModelMemoryEstimate;
-import io.framefarm.protocol.pipeline.ModelInspector;
-import io.framefarm.protocol.pipeline.PipelineModel;
+import io.framefarm.pipeline.ModelMemoryEstimate;
+import io.framefarm.pipeline.ModelInspector;
+import io.framefarm.pipeline.PipelineModel;
 import io.framefarm.worker.device.HostDevice;
 import io.framefarm.worker.memory.ModelSpec;
 import io.framefarm.worker.onnx.testing.TestModels;
@@ -33,7 +33,8 @@ class OnnxModelLoaderTest {
 
   @Test
   void loadsAndRunsAModelOnTheCpuWithItsEstimateAsItsSize() throws Exception {
-    PipelineModel invert = TestModels.pipelineModel("invert", TestModels.invert(dir.resolve("invert.onnx"), 4, 2), 4, 2);
+    PipelineModel invert =
+        TestModels.pipelineModel("invert", TestModels.invert(dir.resolve("invert.onnx"), 4, 2), 4, 2);
     ModelSpec spec = cpu.modelSpec(invert);
 
     try (OnnxModel model = (OnnxModel) cpu.load(spec)) {
@@ -65,7 +66,8 @@ class OnnxModelLoaderTest {
   @Test
   void cudaWithTheCpuOnlyJarFailsWithAClearReason() throws Exception {
     OnnxModelLoader cuda = new OnnxModelLoader(OnnxOptions.cuda(0), () -> 8L << 30);
-    ModelSpec spec = cuda.modelSpec(TestModels.pipelineModel("m", TestModels.invert(dir.resolve("m.onnx"), 4, 4), 4, 4));
+    ModelSpec spec =
+        cuda.modelSpec(TestModels.pipelineModel("m", TestModels.invert(dir.resolve("m.onnx"), 4, 4), 4, 4));
 
     assertThatThrownBy(() -> cuda.load(spec))
         .isInstanceOf(OrtException.class)
@@ -86,7 +88,8 @@ class OnnxModelLoaderTest {
     Deque<Long> free = new ArrayDeque<>(List.of(1024 * MIB, 994 * MIB, 1024 * MIB, 994 * MIB));
     OnnxModelLoader measuring = new OnnxModelLoader(OnnxOptions.cpu(1), free::pop);
     PipelineModel first = TestModels.pipelineModel("first", TestModels.weighted(dir.resolve("a.onnx"), MIB), 8, 8);
-    PipelineModel second = TestModels.pipelineModel("second", TestModels.weighted(dir.resolve("b.onnx"), 2 * MIB), 8, 8);
+    PipelineModel second =
+        TestModels.pipelineModel("second", TestModels.weighted(dir.resolve("b.onnx"), 2 * MIB), 8, 8);
     long firstFormula = ModelMemoryEstimate.of(first);
 
     try (OnnxModel model = (OnnxModel) measuring.load(measuring.modelSpec(first))) {

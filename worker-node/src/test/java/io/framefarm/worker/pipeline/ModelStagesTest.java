@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineSpec;
-import io.framefarm.protocol.pipeline.StageSpec;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.pipeline.StageSpec;
 import io.framefarm.worker.device.HostDevice;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModelLoader;
@@ -48,11 +48,13 @@ class ModelStagesTest {
   }
 
   private PipelineModel invert(int width, int height) {
-    return TestModels.pipelineModel("invert", TestModels.invert(dir.resolve("invert-" + width + "x" + height + ".onnx"), width, height), width, height);
+    Path file = TestModels.invert(dir.resolve("invert-" + width + "x" + height + ".onnx"), width, height);
+    return TestModels.pipelineModel("invert", file, width, height);
   }
 
   private PipelineModel redDetector(int width, int height) {
-    return TestModels.pipelineModel("red", TestModels.redDetector(dir.resolve("red.onnx"), width, height, 20), width, height);
+    return TestModels.pipelineModel("red", TestModels.redDetector(dir.resolve("red.onnx"), width, height, 20), width,
+        height);
   }
 
   private static int[][] twoRedRectangles() {
@@ -84,10 +86,12 @@ class ModelStagesTest {
     int[][] rgb = new int[H][W];
     for (int y = 0; y < H; y += 2) {
       for (int x = 0; x < W; x += 2) {
-        TestFrames.rect(rgb, x, y, 2, 2, (32 + random.nextInt(192)) << 16 | (32 + random.nextInt(192)) << 8 | (32 + random.nextInt(192)));
+        TestFrames.rect(rgb, x, y, 2, 2,
+            (32 + random.nextInt(192)) << 16 | (32 + random.nextInt(192)) << 8 | (32 + random.nextInt(192)));
       }
     }
-    try (PipelineRuntime runtime = runtime(List.of(invert(W, H)), new StageSpec.FrameModel("invert"), new StageSpec.FrameModel("invert"))) {
+    try (PipelineRuntime runtime = runtime(List.of(invert(W, H)), new StageSpec.FrameModel("invert"),
+        new StageSpec.FrameModel("invert"))) {
       VideoFrame frame = TestFrames.fromRgb(rgb);
       byte[] before = TestFrames.bytes(frame);
       runtime.apply(frame);

@@ -3,12 +3,14 @@ package io.framefarm.worker.pipeline;
 import static io.framefarm.worker.pipeline.TestFrames.chroma;
 import static io.framefarm.worker.pipeline.TestFrames.luma;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.framefarm.media.VideoFrame;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineSpec;
-import io.framefarm.protocol.pipeline.StageSpec;
-import io.framefarm.protocol.pipeline.StageSpec.RegionEffect.Effect;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.pipeline.StageSpec;
+import io.framefarm.pipeline.StageSpec.RegionEffect.Effect;
+import io.framefarm.protocol.WorkProtocol.ChunkDone;
 import io.framefarm.worker.device.HostDevice;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.onnx.OnnxModelLoader;
@@ -135,7 +137,8 @@ class RegionStagesTest {
   void blurSmoothsInsideTheRegionsOnlyAndPixelateMakesBlocks() throws Exception {
     try (PipelineRuntime blur = runtime(new StageSpec.RegionEffect(Effect.BLUR, 4, 0));
          PipelineRuntime pixelate = PipelineRuntime.create(new PipelineSpec("px", blur.spec().models(),
-             List.of(blur.spec().stages().get(0), new StageSpec.RegionEffect(Effect.PIXELATE, 4, 0))), handles, ChunkContext.millis())) {
+             List.of(blur.spec().stages().get(0), new StageSpec.RegionEffect(Effect.PIXELATE, 4, 0))), handles,
+             ChunkContext.millis())) {
       VideoFrame blurred = noiseWithStripedRedBlock();
       byte[] before = TestFrames.bytes(blurred);
       VideoFrame blocky = noiseWithStripedRedBlock();
@@ -175,7 +178,8 @@ class RegionStagesTest {
     var spec = loader.modelSpec(invert);
     handles.add(new ModelHandle(spec, loader.load(spec)));
     PipelineSpec pipeline = new PipelineSpec("mixed", List.of(invert),
-        List.of(new StageSpec.FrameModel("invert"), new StageSpec.BuiltIn("invert"), new StageSpec.BuiltIn("grayscale")));
+        List.of(new StageSpec.FrameModel("invert"), new StageSpec.BuiltIn("invert"),
+            new StageSpec.BuiltIn("grayscale")));
 
     try (PipelineRuntime runtime = PipelineRuntime.create(pipeline, handles, ChunkContext.millis())) {
       VideoFrame frame = TestFrames.gray(W, H, 100);
@@ -184,11 +188,22 @@ class RegionStagesTest {
       assertThat(luma(frame, 3, 3)).isEqualTo(255 - (251 - 100));
       assertThat(chroma(frame, 1, 3, 3)).isEqualTo(128);
     }
-    try (PipelineRuntime builtIn = PipelineRuntime.create(PipelineSpec.builtIn("invert"), List.of(), ChunkContext.millis())) {
+    try (PipelineRuntime builtIn = PipelineRuntime.create(PipelineSpec.builtIn("invert"), List.of(),
+        ChunkContext.millis())) {
       VideoFrame frame = TestFrames.gray(W, H, 100);
       builtIn.apply(frame);
       assertThat(luma(frame, 0, 0)).isEqualTo(155);
-      assertThat(builtIn.finish()).isEmpty();
+      assertThat(builtIn.texts()).isEmpty();
     }
+  }
+
+  @Test
+  void moreTextThanAResultMessageCarriesFailsTheChunkSayingWhatToChange() {
+    PipelineRuntime.checkTextFits(3000, ChunkDone.MAX_TEXT_BYTES);
+
+    assertThatThrownBy(() -> PipelineRuntime.checkTextFits(5000, ChunkDone.MAX_TEXT_BYTES + 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("5000 texts take " + (ChunkDone.MAX_TEXT_BYTES + 1) + " bytes")
+        .hasMessageContaining("use shorter chunks");
   }
 }

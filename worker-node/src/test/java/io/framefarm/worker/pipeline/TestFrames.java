@@ -27,7 +27,8 @@ final class TestFrames {
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         int p = rgb[y][x];
-        data.put(y * width + x, (byte) Math.round(16 + 0.256788 * (p >> 16 & 0xff) + 0.504129 * (p >> 8 & 0xff) + 0.097906 * (p & 0xff)));
+        data.put(y * width + x, (byte) Math.round(16 + 0.256788 * (p >> 16 & 0xff) + 0.504129 * (p >> 8 & 0xff)
+            + 0.097906 * (p & 0xff)));
       }
     }
     int cw = frame.planeWidth(1);
@@ -49,8 +50,10 @@ final class TestFrames {
         r /= n;
         g /= n;
         b /= n;
-        data.put(frame.planeOffset(1) + cy * cw + cx, (byte) Math.round(128 - 0.148223 * r - 0.290993 * g + 0.439216 * b));
-        data.put(frame.planeOffset(2) + cy * cw + cx, (byte) Math.round(128 + 0.439216 * r - 0.367788 * g - 0.071427 * b));
+        data.put(frame.planeOffset(1) + cy * cw + cx, (byte) Math.round(128 - 0.148223 * r - 0.290993 * g
+            + 0.439216 * b));
+        data.put(frame.planeOffset(2) + cy * cw + cx, (byte) Math.round(128 + 0.439216 * r - 0.367788 * g
+            - 0.071427 * b));
       }
     }
     return frame;

@@ -1,19 +1,19 @@
 package io.framefarm.worker.onnx.testing;
 
 import com.google.protobuf.ByteString;
-import io.framefarm.protocol.onnx.AttributeProto;
-import io.framefarm.protocol.onnx.GraphProto;
-import io.framefarm.protocol.onnx.ModelProto;
-import io.framefarm.protocol.onnx.NodeProto;
-import io.framefarm.protocol.onnx.OperatorSetIdProto;
-import io.framefarm.protocol.onnx.TensorProto;
-import io.framefarm.protocol.onnx.TensorShapeProto;
-import io.framefarm.protocol.onnx.TypeProto;
-import io.framefarm.protocol.onnx.ValueInfoProto;
-import io.framefarm.protocol.pipeline.PipelineModel;
-import io.framefarm.protocol.pipeline.PipelineModel.ChannelOrder;
-import io.framefarm.protocol.pipeline.PipelineModel.Normalization;
-import io.framefarm.protocol.pipeline.PipelineModel.Role;
+import io.framefarm.pipeline.onnx.AttributeProto;
+import io.framefarm.pipeline.onnx.GraphProto;
+import io.framefarm.pipeline.onnx.ModelProto;
+import io.framefarm.pipeline.onnx.NodeProto;
+import io.framefarm.pipeline.onnx.OperatorSetIdProto;
+import io.framefarm.pipeline.onnx.TensorProto;
+import io.framefarm.pipeline.onnx.TensorShapeProto;
+import io.framefarm.pipeline.onnx.TypeProto;
+import io.framefarm.pipeline.onnx.ValueInfoProto;
+import io.framefarm.pipeline.PipelineModel;
+import io.framefarm.pipeline.PipelineModel.ChannelOrder;
+import io.framefarm.pipeline.PipelineModel.Normalization;
+import io.framefarm.pipeline.PipelineModel.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -74,10 +74,12 @@ public final class TestModels {
             .setRawData(ByteString.copyFrom(weights.array())))
         .addInitializer(scalar("zero", 0f))
         .addNode(NodeProto.newBuilder().setOpType("ReduceMin").addInput("x").addOutput("min")
-            .addAttribute(AttributeProto.newBuilder().setName("keepdims").setType(AttributeProto.AttributeType.INT).setI(0)))
+            .addAttribute(AttributeProto.newBuilder().setName("keepdims").setType(AttributeProto.AttributeType.INT)
+                .setI(0)))
         .addNode(node("Mul", "min", "zero", "zeroFromX"))
         .addNode(NodeProto.newBuilder().setOpType("Cast").addInput("zeroFromX").addOutput("index")
-            .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT).setI(INT64)))
+            .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
+                .setI(INT64)))
         .addNode(NodeProto.newBuilder().setOpType("Gather").addInput("W").addInput("index").addOutput("w0"))
         .addNode(node("Mul", "w0", "zero", "nothing"))
         .addNode(node("Add", "x", "nothing", "y"));
@@ -99,8 +101,10 @@ public final class TestModels {
     TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
         .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1))
         .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(channels))
-        .addDim(height > 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(height) : TensorShapeProto.Dimension.newBuilder().setDimParam("H"))
-        .addDim(width > 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(width) : TensorShapeProto.Dimension.newBuilder().setDimParam("W"));
+        .addDim(height > 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(height)
+            : TensorShapeProto.Dimension.newBuilder().setDimParam("H"))
+        .addDim(width > 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(width)
+            : TensorShapeProto.Dimension.newBuilder().setDimParam("W"));
     return ValueInfoProto.newBuilder().setName(name)
         .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(FLOAT).setShape(shape)))
         .build();

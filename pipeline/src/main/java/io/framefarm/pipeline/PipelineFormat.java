@@ -1,15 +1,20 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.framefarm.protocol.pipeline.PipelineModel.ChannelOrder;
-import io.framefarm.protocol.pipeline.PipelineModel.Normalization;
-import io.framefarm.protocol.pipeline.PipelineModel.Role;
-import io.framefarm.protocol.pipeline.StageSpec.RegionEffect.Effect;
+import io.framefarm.pipeline.PipelineModel.ChannelOrder;
+import io.framefarm.pipeline.PipelineModel.Normalization;
+import io.framefarm.pipeline.PipelineModel.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,14 +26,25 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The pipeline file format, mapped by hand from Jackson's tree rather than by annotations on the
- * records: defaults stay in one place, unknown keys are refused (a typo such as {@code "treshold"}
- * would otherwise be silently ignored), and errors say where in the file they are.
+ * The pipeline file format. The top level and models are mapped by hand from Jackson's tree; stages
+ * are read and written by Jackson from the annotations on their records in {@link StageSpec}, so a new
+ * stage type needs nothing here. Either way unknown keys are refused (a typo such as
+ * {@code "treshold"} would otherwise be silently ignored), and errors say where in the file they are.
  */
 final class PipelineFormat {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new YAMLMapper();
+  /**
+   * Stages by the annotations on their records, strictly: unknown keys, floats for whole numbers and
+   * strings for numbers are refused rather than guessed at.
+   */
+  private static final ObjectMapper STAGES = JsonMapper.builder()
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .registerSubtypes(StageSpec.types().toArray(Class<?>[]::new))
+      .build();
 
   private PipelineFormat() {}
 
@@ -84,30 +100,7 @@ final class PipelineFormat {
       }
     }
     ArrayNode stages = root.putArray("stages");
-    for (StageSpec stage : spec.stages()) {
-      ObjectNode node = stages.addObject();
-      node.put("type", stage.type());
-      stage.model().ifPresent(id -> node.put("model", id));
-      if (stage instanceof StageSpec.Detect d) {
-        node.put("threshold", d.threshold());
-        node.put("boxThreshold", d.boxThreshold());
-        node.put("minArea", d.minArea());
-        node.put("unclipRatio", d.unclipRatio());
-        node.put("maxRegions", d.maxRegions());
-      } else if (stage instanceof StageSpec.RegionModel r) {
-        node.put("feather", r.feather());
-        node.put("padding", r.padding());
-      } else if (stage instanceof StageSpec.RegionEffect e) {
-        node.put("effect", lower(e.effect()));
-        node.put("strength", e.strength());
-        node.put("padding", e.padding());
-      } else if (stage instanceof StageSpec.Recognize r) {
-        node.put("dictionary", r.dictionary().toString());
-        node.put("minConfidence", r.minConfidence());
-      } else if (stage instanceof StageSpec.BuiltIn b) {
-        node.put("name", b.name());
-      }
-    }
+    spec.stages().forEach(stage -> stages.add(STAGES.valueToTree(stage)));
     return root.toString();
   }
 
@@ -139,52 +132,48 @@ final class PipelineFormat {
     }
     try {
       return new PipelineModel(id, path(o.string("path", null), base, o.where + ".path"), o.string("sha256", ""),
-          o.enumValue("role", Role.class, Role.PRIMARY), (int) input.integer("width", 0), (int) input.integer("height", 0),
+          o.enumValue("role", Role.class, Role.PRIMARY), (int) input.integer("width", 0),
+          (int) input.integer("height", 0),
           input.enumValue("channels", ChannelOrder.class, ChannelOrder.RGB), norm, o.integer("estimatedBytes", 0));
     } catch (InvalidPipelineException e) {
       throw new InvalidPipelineException(o.where + ": " + e.getMessage(), e);
     }
   }
 
+  /** A stage, read by Jackson from its record's annotations; Jackson's errors are retold with where they are. */
   private static StageSpec stage(JsonNode node, String where, Path base) {
-    String type = new Obj(node, where, null).string("type", null);
-    Obj o;
-    try {
-      return switch (type) {
-        case "frame-model" -> {
-          o = new Obj(node, where, Set.of("type", "model"));
-          yield new StageSpec.FrameModel(o.string("model", null));
-        }
-        case "detect" -> {
-          o = new Obj(node, where, Set.of("type", "model", "threshold", "boxThreshold", "minArea", "unclipRatio", "maxRegions"));
-          yield new StageSpec.Detect(o.string("model", null), o.number("threshold", StageSpec.Detect.DEFAULT_THRESHOLD),
-              o.number("boxThreshold", 0), (int) o.integer("minArea", StageSpec.Detect.DEFAULT_MIN_AREA),
-              o.number("unclipRatio", 0), (int) o.integer("maxRegions", StageSpec.Detect.DEFAULT_MAX_REGIONS));
-        }
-        case "region-model" -> {
-          o = new Obj(node, where, Set.of("type", "model", "feather", "padding"));
-          yield new StageSpec.RegionModel(o.string("model", null), (int) o.integer("feather", 4), (int) o.integer("padding", 0));
-        }
-        case "region-effect" -> {
-          o = new Obj(node, where, Set.of("type", "effect", "strength", "padding"));
-          yield new StageSpec.RegionEffect(o.enumValue("effect", Effect.class, Effect.BLUR),
-              (int) o.integer("strength", 0), (int) o.integer("padding", 0));
-        }
-        case "recognize" -> {
-          o = new Obj(node, where, Set.of("type", "model", "dictionary", "minConfidence"));
-          yield new StageSpec.Recognize(o.string("model", null),
-              path(o.string("dictionary", null), base, where + ".dictionary"), o.number("minConfidence", 0.5));
-        }
-        case "builtin" -> {
-          o = new Obj(node, where, Set.of("type", "name"));
-          yield new StageSpec.BuiltIn(o.string("name", null));
-        }
-        default -> throw new InvalidPipelineException("unknown stage type '" + type
-            + "' (known: frame-model, detect, region-model, region-effect, recognize, builtin)");
-      };
-    } catch (InvalidPipelineException e) {
-      throw e.getMessage().startsWith(where) ? e : new InvalidPipelineException(where + ": " + e.getMessage(), e);
+    if (node == null || !node.isObject()) {
+      throw new InvalidPipelineException(where + " must be an object");
     }
+    if (!node.hasNonNull("type")) {
+      throw new InvalidPipelineException(where + ".type is missing");
+    }
+    try {
+      return STAGES.treeToValue(node, StageSpec.class).relativeTo(base);
+    } catch (InvalidTypeIdException e) {
+      throw new InvalidPipelineException(where + ": unknown stage type '" + node.get("type").asText() + "' (known: "
+          + String.join(", ", StageSpec.typeNames()) + ")");
+    } catch (UnrecognizedPropertyException e) {
+      List<String> known = new ArrayList<>(List.of("type"));
+      e.getKnownPropertyIds().forEach(id -> known.add(id.toString()));
+      throw new InvalidPipelineException(where + ": unknown key '" + e.getPropertyName() + "' (known: "
+          + String.join(", ", known.stream().sorted().toList()) + ")");
+    } catch (JsonProcessingException e) {
+      String at = where + (e instanceof JsonMappingException m ? pathOf(m) : "");
+      Throwable cause = e.getCause();
+      if (cause instanceof InvalidPipelineException invalid) {
+        throw new InvalidPipelineException(at + ": " + invalid.getMessage(), invalid);
+      }
+      throw new InvalidPipelineException(at + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static String pathOf(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      path.append(r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]");
+    }
+    return path.toString();
   }
 
   private static Path path(String value, Path base, String where) {
@@ -209,7 +198,8 @@ final class PipelineFormat {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
           String field = it.next();
           if (!known.contains(field)) {
-            throw new InvalidPipelineException(where + ": unknown key '" + field + "' (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            throw new InvalidPipelineException(where + ": unknown key '" + field + "' (known: "
+                + String.join(", ", known.stream().sorted().toList()) + ")");
           }
         }
       }
@@ -273,7 +263,8 @@ final class PipelineFormat {
         return Enum.valueOf(type, v.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
         throw new InvalidPipelineException(where + "." + field + ": unknown value '" + v + "' (known: "
-            + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(PipelineFormat::lower).toList()) + ")");
+            + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(PipelineFormat::lower).toList())
+            + ")");
       }
     }
 

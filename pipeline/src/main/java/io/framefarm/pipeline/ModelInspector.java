@@ -1,16 +1,16 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.framefarm.protocol.onnx.AttributeProto;
-import io.framefarm.protocol.onnx.GraphProto;
-import io.framefarm.protocol.onnx.ModelProto;
-import io.framefarm.protocol.onnx.NodeProto;
-import io.framefarm.protocol.onnx.OperatorSetIdProto;
-import io.framefarm.protocol.onnx.StringStringEntryProto;
-import io.framefarm.protocol.onnx.TensorProto;
-import io.framefarm.protocol.onnx.TensorShapeProto;
-import io.framefarm.protocol.onnx.ValueInfoProto;
+import io.framefarm.pipeline.onnx.AttributeProto;
+import io.framefarm.pipeline.onnx.GraphProto;
+import io.framefarm.pipeline.onnx.ModelProto;
+import io.framefarm.pipeline.onnx.NodeProto;
+import io.framefarm.pipeline.onnx.OperatorSetIdProto;
+import io.framefarm.pipeline.onnx.StringStringEntryProto;
+import io.framefarm.pipeline.onnx.TensorProto;
+import io.framefarm.pipeline.onnx.TensorShapeProto;
+import io.framefarm.pipeline.onnx.ValueInfoProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -75,7 +75,8 @@ public final class ModelInspector {
       }
     }
     List<ModelInfo.Tensor> outputs = graph.getOutputList().stream().map(ModelInspector::tensor).toList();
-    long opset = model.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx"))
+    long opset = model.getOpsetImportList().stream().filter(o -> o.getDomain().isEmpty() || o.getDomain()
+        .equals("ai.onnx"))
         .mapToLong(OperatorSetIdProto::getVersion).max().orElse(0);
     return new ModelInfo(model.getIrVersion(), opset, inputs, outputs, weights, fileBytes);
   }

@@ -1,14 +1,14 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import com.google.protobuf.ByteString;
-import io.framefarm.protocol.onnx.GraphProto;
-import io.framefarm.protocol.onnx.ModelProto;
-import io.framefarm.protocol.onnx.NodeProto;
-import io.framefarm.protocol.onnx.OperatorSetIdProto;
-import io.framefarm.protocol.onnx.TensorProto;
-import io.framefarm.protocol.onnx.TensorShapeProto;
-import io.framefarm.protocol.onnx.TypeProto;
-import io.framefarm.protocol.onnx.ValueInfoProto;
+import io.framefarm.pipeline.onnx.GraphProto;
+import io.framefarm.pipeline.onnx.ModelProto;
+import io.framefarm.pipeline.onnx.NodeProto;
+import io.framefarm.pipeline.onnx.OperatorSetIdProto;
+import io.framefarm.pipeline.onnx.TensorProto;
+import io.framefarm.pipeline.onnx.TensorShapeProto;
+import io.framefarm.pipeline.onnx.TypeProto;
+import io.framefarm.pipeline.onnx.ValueInfoProto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +45,7 @@ final class OnnxFiles {
           : TensorShapeProto.Dimension.newBuilder().setDimValue(dims[i]));
     }
     return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
-        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape)))
+        .build();
   }
 }

@@ -6,12 +6,21 @@ import io.framefarm.protocol.MemoryProtocol.ResidentModel;
 import io.framefarm.protocol.proto.DeviceEventProto;
 import io.framefarm.protocol.proto.DeviceReportProto;
 import io.framefarm.protocol.proto.ResidentModelProto;
+import java.util.List;
 
-/** Protobuf mapping of the memory topic's records, kept apart to keep the serializer readable. */
-final class MemoryWire {
-  private MemoryWire() {}
+/** The memory topic's notices ({@link MemoryProtocol}) on the wire: one codec per message. */
+final class MemoryCodecs {
+  private MemoryCodecs() {}
 
-  static DeviceReportProto toProto(DeviceReport r) {
+  static List<Codec<?>> all() {
+    return List.of(
+        Codec.of("MR", DeviceReport.class, MemoryCodecs::toProto,
+            bytes -> fromProto(DeviceReportProto.parseFrom(bytes))),
+        Codec.of("ME", DeviceEvent.class, MemoryCodecs::toProto,
+            bytes -> fromProto(DeviceEventProto.parseFrom(bytes))));
+  }
+
+  private static DeviceReportProto toProto(DeviceReport r) {
     DeviceReportProto.Builder b = DeviceReportProto.newBuilder().setNode(r.node()).setDeviceId(r.deviceId())
         .setDeviceKind(r.deviceKind()).setAtMillis(r.atMillis()).setBudgetBytes(r.budgetBytes())
         .setUsedBytes(r.usedBytes()).setFreeBytes(r.freeBytes()).setPeakBytes(r.peakBytes())
@@ -24,7 +33,7 @@ final class MemoryWire {
     return b.build();
   }
 
-  static DeviceReport fromProto(DeviceReportProto p) {
+  private static DeviceReport fromProto(DeviceReportProto p) {
     return new DeviceReport(p.getNode(), p.getDeviceId(), p.getDeviceKind(), p.getAtMillis(), p.getBudgetBytes(),
         p.getUsedBytes(), p.getFreeBytes(), p.getPeakBytes(), p.getModelBytes(), p.getPoolBytes(),
         p.getPoolLeasedBytes(), p.getOtherBytes(), p.getModelsList().stream()
@@ -33,12 +42,12 @@ final class MemoryWire {
         p.getLeaks(), p.getPressure(), p.getDeviceTotalBytes(), p.getDeviceFreeBytes());
   }
 
-  static DeviceEventProto toProto(DeviceEvent e) {
+  private static DeviceEventProto toProto(DeviceEvent e) {
     return DeviceEventProto.newBuilder().setNode(e.node()).setDeviceId(e.deviceId()).setAtMillis(e.atMillis())
         .setType(e.type()).setSubject(e.subject()).setBytes(e.bytes()).setDetail(e.detail()).build();
   }
 
-  static DeviceEvent fromProto(DeviceEventProto p) {
+  private static DeviceEvent fromProto(DeviceEventProto p) {
     return new DeviceEvent(p.getNode(), p.getDeviceId(), p.getAtMillis(), p.getType(), p.getSubject(), p.getBytes(),
         p.getDetail());
   }

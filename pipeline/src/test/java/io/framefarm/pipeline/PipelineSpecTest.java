@@ -1,11 +1,11 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.framefarm.protocol.pipeline.PipelineModel.ChannelOrder;
-import io.framefarm.protocol.pipeline.PipelineModel.Role;
-import io.framefarm.protocol.pipeline.StageSpec.RegionEffect.Effect;
+import io.framefarm.pipeline.PipelineModel.ChannelOrder;
+import io.framefarm.pipeline.PipelineModel.Role;
+import io.framefarm.pipeline.StageSpec.RegionEffect.Effect;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +95,8 @@ class PipelineSpecTest {
   void builtInNamesArePipelines() throws IOException {
     assertThat(PipelineSpec.resolve("invert", null)).isEqualTo(PipelineSpec.builtIn("invert"));
     assertThat(PipelineSpec.builtIn("grayscale").builtInOnly()).isTrue();
-    assertThat(PipelineSpec.fromJson(PipelineSpec.builtIn("identity").toJson())).isEqualTo(PipelineSpec.builtIn("identity"));
+    assertThat(PipelineSpec.fromJson(PipelineSpec.builtIn("identity").toJson()))
+        .isEqualTo(PipelineSpec.builtIn("identity"));
 
     Files.writeString(dir.resolve("mine.json"), JSON);
     assertThat(PipelineSpec.resolve("mine", dir).name()).isEqualTo("blur-faces");
@@ -105,18 +106,59 @@ class PipelineSpecTest {
 
   @Test
   void refusesTyposUnknownModelsAndRegionStagesWithoutDetect() throws IOException {
-    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("a.json"), JSON.replace("\"threshold\"", "\"treshold\""))))
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("a.json"),
+        JSON.replace("\"threshold\"", "\"treshold\""))))
         .isInstanceOf(InvalidPipelineException.class)
         .hasMessageContaining("a.json").hasMessageContaining("stages[1]: unknown key 'treshold'");
-    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("b.json"), JSON.replace("\"model\": \"fix\", \"feather\"", "\"model\": \"nix\", \"feather\""))))
-        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("stage 3 (region-model): unknown model 'nix'");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("b.json"),
+        JSON.replace("\"model\": \"fix\", \"feather\"", "\"model\": \"nix\", \"feather\""))))
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("stage 3 (region-model): unknown model 'nix'");
     assertThatThrownBy(() -> new PipelineSpec("p", List.of(), List.of(new StageSpec.RegionEffect(Effect.BLUR, 0, 0))))
         .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("no detect stage comes before it");
-    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("c.json"), JSON.replace("pixelate", "smudge"))))
-        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("stages[3].effect: unknown value 'smudge' (known: blur, pixelate)");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("c.json"),
+        JSON.replace("pixelate", "smudge"))))
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("stages[3].effect: unknown value 'smudge' (known: blur, pixelate)");
     assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("d.json"), "{ not json")))
         .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("d.json does not parse");
     assertThatThrownBy(() -> PipelineSpec.load(dir.resolve("missing.json")))
         .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("missing.json does not exist");
+  }
+
+  @Test
+  void everyStageTypeIsWrittenUnderItsTypeName() throws IOException {
+    PipelineSpec spec = PipelineSpec.load(Files.writeString(dir.resolve("p.json"), JSON));
+
+    // The fixture has one stage of each type: a type added to StageSpec and not here fails this test.
+    assertThat(spec.stages()).extracting(StageSpec::type).containsExactlyInAnyOrderElementsOf(StageSpec.typeNames());
+    assertThat(spec.toJson())
+        .contains("{\"type\":\"detect\",\"model\":\"det\",\"threshold\":0.4,\"boxThreshold\":0.0,\"minArea\":16,")
+        .contains("{\"type\":\"region-effect\",\"effect\":\"pixelate\",\"strength\":8,\"padding\":0}")
+        .contains("\"dictionary\":\"" + dir.resolve("keys.txt") + "\"")
+        .doesNotContain("modelId");
+  }
+
+  @Test
+  void refusesUnknownStageTypesAndValuesOfTheWrongKind() throws IOException {
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("a.json"),
+        JSON.replace("\"frame-model\"", "\"sharpen\""))))
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("stages[5]: unknown stage type 'sharpen' (known: "
+            + String.join(", ", StageSpec.typeNames()) + ")");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("b.json"),
+        JSON.replace("\"feather\": 3", "\"feather\": 2.5"))))
+        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("stages[2].feather");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("c.json"),
+        JSON.replace("\"threshold\": 0.4", "\"threshold\": \"0.4\""))))
+        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("stages[1].threshold");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("d.json"),
+        JSON.replace("\"threshold\": 0.4", "\"threshold\": 4"))))
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("stages[1]: detect threshold must be within [0.0, 1.0], was 4.0");
+    assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("e.json"),
+        JSON.replace("\"name\": \"grayscale\"", "\"name\": \"sepia\""))))
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("stages[0]: unknown built-in stage 'sepia' (known: identity, invert, grayscale)");
   }
 }

@@ -1,4 +1,4 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,5 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
-import io.framefarm.protocol.BuiltInPipelines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -17,7 +16,7 @@ import java.util.stream.Collectors;
  *
  * <p>Read from a JSON or YAML file ({@link #load}); the coordinator sends it to workers as JSON
  * ({@link #toJson}, {@link #fromJson}), with model paths already resolved. The built-in names
- * ({@link BuiltInPipelines#NAMES}) are pipelines too ({@link #builtIn}): one built-in stage, no models.
+ * ({@link BuiltInPipeline}) are pipelines too ({@link #builtIn}): one built-in stage, no models.
  */
 public record PipelineSpec(String name, List<PipelineModel> models, List<StageSpec> stages) {
 
@@ -44,13 +43,11 @@ public record PipelineSpec(String name, List<PipelineModel> models, List<StageSp
         throw new InvalidPipelineException("pipeline " + name + ", stage " + (i + 1) + " (" + stage.type()
             + "): unknown model '" + model.get() + "' (declared: " + String.join(", ", ids) + ")");
       }
-      boolean needsRegions = stage instanceof StageSpec.RegionModel || stage instanceof StageSpec.RegionEffect
-          || stage instanceof StageSpec.Recognize;
-      if (needsRegions && !regions) {
+      if (stage.needsRegions() && !regions) {
         throw new InvalidPipelineException("pipeline " + name + ", stage " + (i + 1) + " (" + stage.type()
             + ") works on regions, but no detect stage comes before it");
       }
-      regions |= stage instanceof StageSpec.Detect;
+      regions |= stage.findsRegions();
     }
   }
 
@@ -78,7 +75,7 @@ public record PipelineSpec(String name, List<PipelineModel> models, List<StageSp
    * {@code <name>.json}, {@code .yaml} or {@code .yml} in {@code pipelinesDir} (may be null).
    */
   public static PipelineSpec resolve(String nameOrPath, Path pipelinesDir) {
-    if (BuiltInPipelines.isBuiltIn(nameOrPath)) {
+    if (BuiltInPipeline.named(nameOrPath).isPresent()) {
       return builtIn(nameOrPath);
     }
     Path direct = Path.of(nameOrPath);
@@ -94,7 +91,7 @@ public record PipelineSpec(String name, List<PipelineModel> models, List<StageSp
       }
     }
     throw new InvalidPipelineException("unknown pipeline '" + nameOrPath + "': not built in ("
-        + String.join(", ", BuiltInPipelines.NAMES) + "), not a file"
+        + String.join(", ", BuiltInPipeline.names()) + "), not a file"
         + (pipelinesDir == null ? "" : ", and no " + nameOrPath + ".json/.yaml in " + pipelinesDir.toAbsolutePath()));
   }
 
@@ -113,6 +110,11 @@ public record PipelineSpec(String name, List<PipelineModel> models, List<StageSp
   /** Whether every stage is built in: such a pipeline needs no models and no validation beyond its name. */
   public boolean builtInOnly() {
     return stages.stream().allMatch(s -> s instanceof StageSpec.BuiltIn);
+  }
+
+  /** Whether a stage reads text: the job's output then has a text sidecar. */
+  public boolean readsText() {
+    return stages.stream().anyMatch(StageSpec::readsText);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 /**
  * A pipeline that cannot run: it does not parse, names something that is not there, or does not fit

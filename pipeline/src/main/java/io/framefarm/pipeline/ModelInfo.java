@@ -1,4 +1,4 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import java.util.List;
 import java.util.stream.Collectors;

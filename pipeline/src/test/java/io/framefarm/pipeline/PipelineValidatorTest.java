@@ -1,11 +1,11 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.framefarm.protocol.pipeline.PipelineModel.ChannelOrder;
-import io.framefarm.protocol.pipeline.PipelineModel.Normalization;
-import io.framefarm.protocol.pipeline.PipelineModel.Role;
+import io.framefarm.pipeline.PipelineModel.ChannelOrder;
+import io.framefarm.pipeline.PipelineModel.Normalization;
+import io.framefarm.pipeline.PipelineModel.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,8 @@ class PipelineValidatorTest {
   void missingModelFile() {
     Path file = dir.resolve("gone.onnx");
 
-    assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 8, 8, null, 0)), Long.MAX_VALUE))
+    assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 8, 8, null, 0)),
+        Long.MAX_VALUE))
         .isInstanceOf(InvalidPipelineException.class)
         .hasMessage("pipeline p, model m (" + file + "): the model file does not exist");
   }
@@ -74,7 +75,8 @@ class PipelineValidatorTest {
     Path file = OnnxFiles.write(dir.resolve("m.onnx"), 10, 1, 3, 8, 8);
     String wrong = "0".repeat(64);
 
-    assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 8, 8, wrong, 0)), Long.MAX_VALUE))
+    assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 8, 8, wrong, 0)),
+        Long.MAX_VALUE))
         .isInstanceOf(InvalidPipelineException.class)
         .hasMessageContaining("model m (" + file + "): sha256 mismatch")
         .hasMessageContaining("the pipeline declares " + wrong)
@@ -88,7 +90,8 @@ class PipelineValidatorTest {
     Path garbage = Files.write(dir.resolve("garbage.onnx"), new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07});
 
     for (Path file : List.of(text, empty, garbage)) {
-      assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 8, 8, null, 0)), Long.MAX_VALUE))
+      assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 8, 8, null, 0)),
+          Long.MAX_VALUE))
           .isInstanceOf(InvalidPipelineException.class)
           .hasMessageStartingWith("pipeline p, model m: model file " + file + " is not an ONNX model");
     }
@@ -98,7 +101,8 @@ class PipelineValidatorTest {
   void declaredInputSizeNotMatchingTheModel() throws IOException {
     Path file = OnnxFiles.write(dir.resolve("m.onnx"), 0, 1, 3, 32, 64);
 
-    assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 32, 32, null, 0)), Long.MAX_VALUE))
+    assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 32, 32, null, 0)),
+        Long.MAX_VALUE))
         .isInstanceOf(InvalidPipelineException.class)
         .hasMessage("pipeline p, model m (" + file + "): declared input 32x32 (width x height) does not match"
             + " the model's input x: float[1,3,32,64], which takes 64x32");
@@ -108,7 +112,8 @@ class PipelineValidatorTest {
   void inputThatIsNotAnImage() throws IOException {
     Path file = OnnxFiles.write(dir.resolve("m.onnx"), 0, 1, 512);
 
-    assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 8, 8, null, 0)), Long.MAX_VALUE))
+    assertThatThrownBy(() -> PipelineValidator.validate(frameModel(model("m", file, Role.PRIMARY, 8, 8, null, 0)),
+        Long.MAX_VALUE))
         .isInstanceOf(InvalidPipelineException.class)
         .hasMessageContaining("its input x: float[1,512] is not an image tensor float[N,3,H,W]");
   }

@@ -1,8 +1,7 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -39,15 +38,21 @@ public final class PipelineValidator {
       ModelInfo info = checkModel(spec, model);
       bytes.put(model.id(), ModelMemoryEstimate.of(model, info));
       for (StageSpec stage : spec.stages()) {
-        if (stage instanceof StageSpec.Recognize r && r.modelId().equals(model.id())) {
-          checkDictionary(spec, model, r, info);
+        if (stage.model().filter(model.id()::equals).isPresent()) {
+          try {
+            stage.checkModel(info);
+          } catch (InvalidPipelineException e) {
+            throw new InvalidPipelineException("pipeline " + spec.name() + ", " + stage.type() + " with model "
+                + model.id() + ": " + e.getMessage(), e);
+          }
         }
       }
     }
     long need = need(spec, bytes);
     if (need > largestBudgetBytes) {
       throw new InvalidPipelineException("pipeline " + spec.name() + " needs " + size(need) + " ("
-          + describeNeed(spec, bytes) + ") but the largest device budget in the cluster is " + size(largestBudgetBytes));
+          + describeNeed(spec, bytes) + ") but the largest device budget in the cluster is "
+          + size(largestBudgetBytes));
     }
     return need;
   }
@@ -67,15 +72,16 @@ public final class PipelineValidator {
     if (model.sha256() != null) {
       String actual = sha256(model.path());
       if (!actual.equals(model.sha256())) {
-        throw new InvalidPipelineException(what + ": sha256 mismatch, the file's is " + actual + ", the pipeline declares "
-            + model.sha256() + " (" + size(fileSize(model.path())) + " on disk)");
+        throw new InvalidPipelineException(what + ": sha256 mismatch, the file's is " + actual
+            + ", the pipeline declares " + model.sha256() + " (" + size(fileSize(model.path())) + " on disk)");
       }
     }
     ModelInfo info;
     try {
       info = ModelInspector.inspect(model.path());
     } catch (InvalidPipelineException e) {
-      throw new InvalidPipelineException("pipeline " + spec.name() + ", model " + model.id() + ": " + e.getMessage(), e);
+      throw new InvalidPipelineException("pipeline " + spec.name() + ", model " + model.id() + ": " + e.getMessage(),
+          e);
     }
     if (info.inputs().isEmpty()) {
       throw new InvalidPipelineException(what + ": the model has no input");
@@ -93,26 +99,6 @@ public final class PipelineValidator {
           + dim(d.get(3)) + "x" + dim(d.get(2)));
     }
     return info;
-  }
-
-  private static void checkDictionary(PipelineSpec spec, PipelineModel model, StageSpec.Recognize stage, ModelInfo info) {
-    String what = "pipeline " + spec.name() + ", recognize with model " + model.id();
-    if (!Files.isRegularFile(stage.dictionary())) {
-      throw new InvalidPipelineException(what + ": the dictionary file " + stage.dictionary() + " does not exist");
-    }
-    long symbols;
-    try {
-      symbols = Files.readAllLines(stage.dictionary(), StandardCharsets.UTF_8).size();
-    } catch (IOException e) {
-      throw new InvalidPipelineException(what + ": the dictionary file " + stage.dictionary() + " cannot be read: " + e, e);
-    }
-    List<Long> out = info.outputs().get(0).dims();
-    long classes = out.isEmpty() ? -1 : out.get(out.size() - 1);
-    // CTC adds a blank before the dictionary's symbols, and PP-OCR a space after them.
-    if (classes != -1 && classes != symbols + 1 && classes != symbols + 2) {
-      throw new InvalidPipelineException(what + ": the model outputs " + classes + " classes, but the dictionary "
-          + stage.dictionary() + " has " + symbols + " symbols (expected " + (symbols + 1) + " or " + (symbols + 2) + ")");
-    }
   }
 
   private static String describeNeed(PipelineSpec spec, Map<String, Long> bytes) {

@@ -1,4 +1,4 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 /**
  * What a model is expected to take once loaded, before anyone has measured it. Workers replace it

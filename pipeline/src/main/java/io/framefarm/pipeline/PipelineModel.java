@@ -1,4 +1,4 @@
-package io.framefarm.protocol.pipeline;
+package io.framefarm.pipeline;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +21,9 @@ public record PipelineModel(String id, Path path, String sha256, Role role, int 
 
   public enum Role { PRIMARY, SECONDARY }
 
-  /** Order of the three colour planes in the model's input and output tensors (PaddleOCR models were trained on BGR). */
+  /**
+   * Order of the three colour planes in the model's input and output tensors (PaddleOCR models were trained on BGR).
+   */
   public enum ChannelOrder { RGB, BGR }
 
   public PipelineModel {
@@ -37,7 +39,8 @@ public record PipelineModel(String id, Path path, String sha256, Role role, int 
           + inputWidth + "x" + inputHeight);
     }
     if (estimatedBytes < 0) {
-      throw new InvalidPipelineException("model " + id + ": estimatedBytes must not be negative, was " + estimatedBytes);
+      throw new InvalidPipelineException("model " + id + ": estimatedBytes must not be negative, was "
+          + estimatedBytes);
     }
     if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {
       throw new InvalidPipelineException("model " + id + ": sha256 must be 64 hex digits, was '" + sha256 + "'");
@@ -56,16 +59,19 @@ public record PipelineModel(String id, Path path, String sha256, Role role, int 
   public record Normalization(double scale, List<Double> mean, List<Double> std) {
 
     /** Samples scaled to [0, 1]. */
-    public static final Normalization DEFAULT = new Normalization(1.0 / 255, List.of(0.0, 0.0, 0.0), List.of(1.0, 1.0, 1.0));
+    public static final Normalization DEFAULT = new Normalization(1.0 / 255, List.of(0.0, 0.0, 0.0),
+        List.of(1.0, 1.0, 1.0));
 
     public Normalization {
       mean = List.copyOf(mean);
       std = List.copyOf(std);
       if (mean.size() != 3 || std.size() != 3) {
-        throw new InvalidPipelineException("normalization needs three means and three stds, got " + mean + " and " + std);
+        throw new InvalidPipelineException("normalization needs three means and three stds, got " + mean + " and "
+            + std);
       }
       if (!(scale > 0) || std.stream().anyMatch(s -> !(s > 0))) {
-        throw new InvalidPipelineException("normalization scale and stds must be positive, were " + scale + " and " + std);
+        throw new InvalidPipelineException("normalization scale and stds must be positive, were " + scale + " and "
+            + std);
       }
     }
   }
