@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -159,13 +160,34 @@ final class PipelineFormat {
       throw new InvalidPipelineException(where + ": unknown key '" + e.getPropertyName() + "' (known: "
           + String.join(", ", known.stream().sorted().toList()) + ")");
     } catch (JsonProcessingException e) {
-      String at = where + (e instanceof JsonMappingException m ? pathOf(m) : "");
-      Throwable cause = e.getCause();
-      if (cause instanceof InvalidPipelineException invalid) {
-        throw new InvalidPipelineException(at + ": " + invalid.getMessage(), invalid);
+      String path = e instanceof JsonMappingException m ? pathOf(m) : "";
+      if (e.getCause() instanceof InvalidPipelineException invalid) {
+        throw new InvalidPipelineException(where + path + ": " + invalid.getMessage(), invalid);
       }
-      throw new InvalidPipelineException(at + ": " + e.getOriginalMessage(), e);
+      if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+        throw new InvalidPipelineException(where + path + " must be " + kind(m.getTargetType()) + ", was "
+            + node.at(pointerOf(m)));
+      }
+      throw new InvalidPipelineException(where + path + ": " + e.getOriginalMessage(), e);
     }
+  }
+
+  private static String pointerOf(JsonMappingException e) {
+    StringBuilder pointer = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
+    }
+    return pointer.toString();
+  }
+
+  private static String kind(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "a whole number";
+    }
+    if (type == Double.class || type == double.class || type == Float.class || type == float.class) {
+      return "a number";
+    }
+    return type == String.class ? "a string" : "a " + type.getSimpleName();
   }
 
   private static String pathOf(JsonMappingException e) {

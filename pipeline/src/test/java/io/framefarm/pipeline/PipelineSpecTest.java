@@ -148,10 +148,12 @@ class PipelineSpecTest {
             + String.join(", ", StageSpec.typeNames()) + ")");
     assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("b.json"),
         JSON.replace("\"feather\": 3", "\"feather\": 2.5"))))
-        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("stages[2].feather");
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("stages[2].feather must be a whole number, was 2.5");
     assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("c.json"),
         JSON.replace("\"threshold\": 0.4", "\"threshold\": \"0.4\""))))
-        .isInstanceOf(InvalidPipelineException.class).hasMessageContaining("stages[1].threshold");
+        .isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("stages[1].threshold must be a number, was \"0.4\"");
     assertThatThrownBy(() -> PipelineSpec.load(Files.writeString(dir.resolve("d.json"),
         JSON.replace("\"threshold\": 0.4", "\"threshold\": 4"))))
         .isInstanceOf(InvalidPipelineException.class)
