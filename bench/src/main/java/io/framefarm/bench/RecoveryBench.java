@@ -65,12 +65,14 @@ public final class RecoveryBench {
     long b = median(baseline);
     System.out.printf("recovery with %,d finished jobs: retained %d ms (runs %s), full replay %d ms (runs %s), "
         + "ratio %.3f%n", jobs, r, retained, b, baseline, (double) r / b);
-    System.out.printf("journal rows: retained %,d, full replay %,d%n", journalRows(retainedDir), journalRows(baselineDir));
+    System.out.printf("journal rows: retained %,d, full replay %,d%n", journalRows(retainedDir),
+        journalRows(baselineDir));
   }
 
   private static long journalRows(Path dir) throws Exception {
     Config db = config(dir).getConfig("pekko-persistence-jdbc.shared-databases.slick.db");
-    try (var c = java.sql.DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+    try (var c = java.sql.DriverManager.getConnection(db.getString("url"), db.getString("user"),
+        db.getString("password"));
          var s = c.createStatement(); var rows = s.executeQuery("SELECT COUNT(*) FROM \"event_journal\"")) {
       rows.next();
       return rows.getLong(1);

@@ -52,7 +52,7 @@ public final class FarmClient {
     return call("GET", "/api/v1/jobs/" + id, null);
   }
 
-  /** A page of jobs, newest first: {@code {"jobs": [...], "next": cursor or null}}; {@code after} null for the first. */
+  /** A page of jobs, newest first: {@code {"jobs": [...], "next": cursor or null}}; {@code after}: null at first. */
   public JsonNode jobs(int limit, String after) {
     String query = "?limit=" + limit + (after == null ? ""
         : "&after=" + java.net.URLEncoder.encode(after, java.nio.charset.StandardCharsets.UTF_8));
