@@ -12,9 +12,7 @@ import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -59,8 +57,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   private final WorkQueue<RequestWork> queue;
   private final LeaseClock leases;
   private final ChunkLeases leasing;
-  /** Jobs whose final status is being written to the history; not offered again meanwhile. */
-  private final Set<String> archiving = new HashSet<>();
+  private final Retention retention;
 
   public static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history,
       JobManagerSettings settings) {
@@ -85,6 +82,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     this.clock = clock;
     this.queue = new WorkQueue<>(settings.workerSeen());
     this.leases = new LeaseClock(settings.leaseTimeout(), settings.startupGrace());
+    this.retention = new Retention(Effect(), context, files, settings, clock, this::status);
     this.leasing = new ChunkLeases(Effect(), context, files, settings, clock, queue, leases, this::workerId,
         this::offerParked);
   }
@@ -115,7 +113,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   private void onRecovered(JobBook book) {
     leases.clear();
     queue.drainParked();
-    archiving.clear();
+    retention.clear();
     for (Job job : book.jobs()) {
       if (job.state() == Job.State.ASSEMBLING) {
         files.assemble(job);
@@ -151,7 +149,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(JobFiles.Assembled.class, this::onAssembled)
         .onCommand(WorkerNodeLost.class, leasing::onWorkerNodeLost)
         .onCommand(Tick.class, this::onTick)
-        .onCommand(JobFiles.Archived.class, this::onArchived)
+        .onCommand(JobFiles.Archived.class, retention::onArchived)
         .onCommand(ReleaseRecoveredLeases.class,
             (book, c) -> leasing.release(book, c.recovered(), "the coordinator restarted"))
         .build();
@@ -214,30 +212,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   }
 
   private Effect<JobEvent, JobBook> onTick(JobBook book, Tick c) {
-    archiveFinished(book);
+    retention.archiveDue(book);
     return leasing.expire(book);
-  }
-
-  /** Finished jobs beyond the retention go to the history, then are journaled as archived (see onArchived). */
-  private void archiveFinished(JobBook book) {
-    List<Job> due = Decisions.dueForArchive(book, archiving, settings.keepFinished(),
-        settings.keepFinishedFor().toMillis(), now());
-    if (!due.isEmpty()) {
-      due.forEach(j -> archiving.add(j.id()));
-      files.archive(due.stream().map(this::status).toList());
-    }
-  }
-
-  private Effect<JobEvent, JobBook> onArchived(JobBook book, JobFiles.Archived c) {
-    c.jobIds().forEach(archiving::remove);
-    if (c.failure() != null) {
-      context.getLog().warn("Could not archive {} finished job(s), will retry: {}", c.jobIds().size(), c.failure());
-      return Effect().none();
-    }
-    long now = now();
-    List<JobEvent> events = c.jobIds().stream().filter(id -> book.job(id).map(j -> !j.active()).orElse(false))
-        .<JobEvent>map(id -> new JobArchived(id, now)).toList();
-    return events.isEmpty() ? Effect().none() : Effect().persist(events);
   }
 
   /** Offers every parked request again, each as its own command: each lease is persisted by its own command. */
