@@ -20,8 +20,6 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * it still held and reports what was not returned as a leak.
  */
 final class ChunkMemory implements AutoCloseable {
-  /** Model loads can take a while; the manager answers everything else at once. */
-  private static final Duration TIMEOUT = Duration.ofMinutes(2);
   /** The manager's every-N-frames cleanup counts frames; batches keep its mailbox quiet. */
   private static final int FRAME_BATCH = 25;
 
@@ -35,13 +33,16 @@ final class ChunkMemory implements AutoCloseable {
   private final ActorRef<MemoryManager.Command> memory;
   private final Scheduler scheduler;
   private final String owner;
+  /** Model loads can take a while; the manager answers everything else at once. */
+  private final Duration timeout;
   private BufferLease lease;
   private int unreportedFrames;
 
-  ChunkMemory(ActorRef<MemoryManager.Command> memory, Scheduler scheduler, String owner) {
+  ChunkMemory(ActorRef<MemoryManager.Command> memory, Scheduler scheduler, String owner, Duration timeout) {
     this.memory = memory;
     this.scheduler = scheduler;
     this.owner = owner;
+    this.timeout = timeout;
   }
 
   String owner() {
@@ -94,8 +95,8 @@ final class ChunkMemory implements AutoCloseable {
 
   private <R> R ask(org.apache.pekko.japi.function.Function<ActorRef<R>, MemoryManager.Command> request) {
     try {
-      return AskPattern.ask(memory, request, TIMEOUT, scheduler).toCompletableFuture()
-          .get(TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      return AskPattern.ask(memory, request, timeout, scheduler).toCompletableFuture()
+          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Refused("interrupted while waiting for the memory manager");

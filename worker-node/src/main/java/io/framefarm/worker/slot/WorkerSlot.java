@@ -10,14 +10,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -38,9 +36,12 @@ import org.apache.pekko.util.ByteString;
  */
 public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
-  /** Where this slot works and how patient it is. */
-  public record Settings(String slotId, Path workDir, Duration requestInterval, Duration ackTimeout,
-      ActorRef<MemoryManager.Command> memory, OnnxModelLoader loader) {}
+  /**
+   * Where this slot works, how patient it is, and its device's memory manager. Chunks are processed on
+   * {@code chunkPool}, which must have a thread for every slot that shares it (see {@link ChunkPool}).
+   */
+  public record Settings(String slotId, Path workDir, SlotTiming timing, ActorRef<MemoryManager.Command> memory,
+      OnnxModelLoader loader, Executor chunkPool) {}
 
   private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -61,7 +62,6 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private final Settings settings;
   private final TimerScheduler<WorkerCommand> timers;
   private final Materializer materializer;
-  private final Executor blocking;
   private final String node;
   /** The chunk in hand, or null when idle. */
   private AssignChunk current;
@@ -78,7 +78,6 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     this.settings = settings;
     this.timers = timers;
     this.materializer = Materializer.matFromSystem(context.getSystem());
-    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
     askForWork();
   }
@@ -101,7 +100,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private void askForWork() {
     current = null;
     requestWithSnapshot();
-    timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.requestInterval());
+    timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.timing().requestInterval());
   }
 
   private Behavior<WorkerCommand> onRequestAgain() {
@@ -113,7 +112,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   /** Work requests carry the device's memory so that the scheduler can match chunks to it. */
   private void requestWithSnapshot() {
-    getContext().ask(MemoryStats.class, settings.memory(), Duration.ofSeconds(3), MemoryManager.GetStats::new,
+    getContext().ask(MemoryStats.class, settings.memory(), settings.timing().statsAskTimeout(), MemoryManager.GetStats::new,
         (stats, error) -> new StatsForRequest(stats));
   }
 
@@ -139,10 +138,10 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     current = a;
     framesDone.set(0);
     timers.cancel(RequestAgain.INSTANCE);
-    timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, Duration.ofSeconds(1));
+    timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, settings.timing().progressInterval());
     getContext().getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(), a.attempt());
     Path dir = workDir(a);
-    CompletableFuture<Void> received = CompletableFuture.runAsync(() -> createDirectories(dir), blocking)
+    CompletableFuture<Void> received = CompletableFuture.runAsync(() -> createDirectories(dir), settings.chunkPool())
         .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
         .thenAccept(io -> {});
     getContext().pipeToSelf(received, (ok, error) -> error == null ? new SegmentReceived(a)
@@ -157,14 +156,14 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     var scheduler = getContext().getSystem().scheduler();
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
       ChunkProcessor.Result processed;
-      try (ChunkMemory memory = new ChunkMemory(settings.memory(), scheduler, owner)) {
+      try (ChunkMemory memory = new ChunkMemory(settings.memory(), scheduler, owner, settings.timing().memoryAskTimeout())) {
         processed = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone,
             memory, settings.loader());
       }
       SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
           .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
       return new Processed(a, processed.frames(), ref, processed.textJson());
-    }, blocking);
+    }, settings.chunkPool());
     getContext().pipeToSelf(done, (processed, error) -> error == null ? processed
         : new Failed(a, rootMessage(error)));
     return this;
@@ -182,7 +181,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), m.frames()));
     jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), getContext().getSelf(),
         m.textJson()));
-    timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
+    timers.startSingleTimer(new AckTimedOut(a), settings.timing().ackTimeout());
     return this;
   }
 
@@ -190,7 +189,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     AssignChunk a = m.assignment();
     getContext().getLog().warn("Slot {} failed {} chunk {}: {}", settings.slotId(), a.jobId(), a.chunk(), m.reason());
     jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(), m.reason(), getContext().getSelf()));
-    timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
+    timers.startSingleTimer(new AckTimedOut(a), settings.timing().ackTimeout());
     return this;
   }
 
@@ -209,7 +208,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private Behavior<WorkerCommand> onAckTimedOut(AckTimedOut m) {
     if (current == m.assignment()) {
       getContext().getLog().warn("No acknowledgement for {} chunk {} within {}; moving on", current.jobId(),
-          current.chunk(), settings.ackTimeout());
+          current.chunk(), settings.timing().ackTimeout());
       finishCurrent();
     }
     return this;
@@ -218,7 +217,7 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private void finishCurrent() {
     timers.cancel(ProgressTick.INSTANCE);
     Path dir = workDir(current);
-    CompletableFuture.runAsync(() -> deleteRecursively(dir), blocking);
+    CompletableFuture.runAsync(() -> deleteRecursively(dir), settings.chunkPool());
     askForWork();
   }
 
