@@ -277,6 +277,27 @@ final class DeviceMemory {
         pool.hits(), pool.misses(), pool.buffersFreed(), leaks.leaks(), pressure, device.totalBytes(), deviceFree);
   }
 
+  /** What {@code owner} lost when its manager restarted: {@code what} (buffers, reservation, models in use), {@code bytes}. */
+  record Reclaimed(String owner, String what, long bytes) {}
+
+  /**
+   * Frees everything, as {@link #close()}, for a manager that failed and restarts with empty books;
+   * returns what each chunk still held. Leases are invalidated, so their holders cannot use them.
+   */
+  List<Reclaimed> reclaimAll() {
+    List<Reclaimed> reclaimed = new ArrayList<>();
+    models.bytesInUseByOwner().forEach((owner, bytes) -> reclaimed.add(new Reclaimed(owner, "models in use", bytes)));
+    accounts.held(MemoryCategory.OTHER).forEach((owner, bytes) -> reclaimed.add(new Reclaimed(owner, "reservation", bytes)));
+    Map<String, Long> leased = new LinkedHashMap<>();
+    for (BufferLease lease : pool.close()) {
+      leased.merge(lease.owner(), lease.bytes(), Long::sum);
+    }
+    leased.forEach((owner, bytes) -> reclaimed.add(new Reclaimed(owner, "buffers", bytes)));
+    models.clear().forEach(e -> closeQuietly(e.spec().id(), e.model()));
+    reservationTraces.clear();
+    return reclaimed;
+  }
+
   /** Frees everything, models in use and leases out too, for a manager that is stopping. */
   void close() {
     List<BufferLease> out = pool.close();

@@ -6,12 +6,17 @@ import io.framefarm.worker.device.MemorySize;
 import io.framefarm.worker.memory.Grant.Granted;
 import io.framefarm.worker.memory.Grant.Refused;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -27,8 +32,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * whatever it still held and reports that as leaked. Models load through the {@link ModelLoader} on
  * this actor's thread: simple and serialized, and a slow load holds up the device's queue by design,
  * since nothing else may allocate on the device meanwhile. Spawn it on a dispatcher that may block
- * for a model load. An exception from the books is a bug: the actor stops, and its stop frees
- * everything.
+ * for a model load (a pinned thread: a CUDA context binds to one).
+ *
+ * <p>An exception from the books is a bug: the manager restarts with empty books. On the way down it
+ * frees everything the device held, reports every owner's reclaimed leases, reservations and model
+ * uses ({@link MemoryEvent.LeasesReclaimed}), and tells its {@link WatchRestarts} subscribers, so that
+ * the chunks that held them fail at once instead of waiting for answers that will never come. After
+ * {@value #MAX_RESTARTS} restarts within {@link #RESTART_WINDOW} it stops, and its stop frees everything.
  */
 public final class MemoryManager extends AbstractBehavior<MemoryManager.Command> {
 
@@ -79,6 +89,12 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
 
   public record GetStats(ActorRef<MemoryStats> replyTo) implements Command {}
 
+  /** Tells {@code subscriber} every time this manager restarts; subscriptions survive restarts. */
+  public record WatchRestarts(ActorRef<Restarted> subscriber) implements Command {}
+
+  /** For tests: fails the manager as a bug in its books would. Package-private, out of the product's way. */
+  record Crash(String reason) implements Command {}
+
   private enum CleanupTick implements Command { INSTANCE }
 
   private enum ReportTick implements Command { INSTANCE }
@@ -105,7 +121,28 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
 
   public record ReservationRejected(String owner, long requestedBytes, String reason, boolean retryable) implements ReserveReply {}
 
+  /**
+   * The manager of {@code deviceId} failed and restarted ({@code restarts} times so far); every lease,
+   * reservation and model use of {@code owners} was reclaimed, and nothing granted before is valid.
+   */
+  public record Restarted(String deviceId, int restarts, List<String> owners) implements NoSerializationVerificationNeeded {
+    public Restarted {
+      owners = List.copyOf(owners);
+    }
+  }
+
+  static final int MAX_RESTARTS = 10;
+  static final Duration RESTART_WINDOW = Duration.ofMinutes(1);
+
+  /** What outlives a restart: the subscribers and the count. Touched only on the manager's thread. */
+  private static final class Lifetime {
+    final Set<ActorRef<Restarted>> subscribers = new LinkedHashSet<>();
+    int restarts;
+  }
+
   private final TimerScheduler<Command> timers;
+  private final Device device;
+  private final Lifetime lifetime;
   private final MemoryConfig config;
   private final ActorRef<MemoryEvent> events;
   private final DeviceMemory memory;
@@ -114,10 +151,12 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   private boolean reportWindowOpen;
   private boolean changedInWindow;
 
-  private MemoryManager(ActorContext<Command> context, TimerScheduler<Command> timers, Device device, MemoryConfig config,
-      ModelLoader loader, ActorRef<MemoryEvent> events, Clock clock) {
+  private MemoryManager(ActorContext<Command> context, TimerScheduler<Command> timers, Lifetime lifetime, Device device,
+      MemoryConfig config, ModelLoader loader, ActorRef<MemoryEvent> events, Clock clock) {
     super(context);
     this.timers = timers;
+    this.device = device;
+    this.lifetime = lifetime;
     this.config = config;
     this.events = events;
     this.memory = new DeviceMemory(device, config, loader, events::tell, clock);
@@ -141,8 +180,13 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(loader, "loader");
     Objects.requireNonNull(events, "events");
-    return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new MemoryManager(context, timers, device, config, loader, events, clock)));
+    return Behaviors.setup(outer -> {
+      Lifetime lifetime = new Lifetime();
+      Behavior<Command> manager = Behaviors.setup(context -> Behaviors.withTimers(
+          timers -> new MemoryManager(context, timers, lifetime, device, config, loader, events, clock)));
+      return Behaviors.supervise(manager)
+          .onFailure(Exception.class, SupervisorStrategy.restart().withLimit(MAX_RESTARTS, RESTART_WINDOW));
+    });
   }
 
   @Override
@@ -158,9 +202,12 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
         .onMessage(OwnerFinished.class, this::onOwnerFinished)
         .onMessage(FramesProcessed.class, this::onFramesProcessed)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(WatchRestarts.class, this::onWatchRestarts)
+        .onMessage(Crash.class, this::onCrash)
         .onMessageEquals(CleanupTick.INSTANCE, this::onCleanupTick)
         .onMessageEquals(ReportTick.INSTANCE, this::onReportTick)
         .onMessageEquals(ReportDue.INSTANCE, this::onReportDue)
+        .onSignal(PreRestart.class, signal -> onPreRestart())
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
@@ -262,6 +309,33 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
       changedInWindow = false;
       reportChange();
     }
+    return this;
+  }
+
+  private Behavior<Command> onWatchRestarts(WatchRestarts command) {
+    lifetime.subscribers.add(command.subscriber());
+    return this;
+  }
+
+  private Behavior<Command> onCrash(Crash command) {
+    throw new IllegalStateException("injected failure: " + command.reason());
+  }
+
+  // The next instance starts with empty books: whatever this one granted is freed here and reported,
+  // and the holders are told, so that none of them keeps using memory that is no longer theirs.
+  private Behavior<Command> onPreRestart() {
+    List<DeviceMemory.Reclaimed> reclaimed = memory.reclaimAll();
+    lifetime.restarts++;
+    for (DeviceMemory.Reclaimed r : reclaimed) {
+      getContext().getLog().warn("Memory manager for {} restarting: reclaimed {} ({} bytes) from {}", device.id(), r.what(),
+          r.bytes(), r.owner());
+      events.tell(new MemoryEvent.LeasesReclaimed(device.id(), r.owner(), r.what(), r.bytes(), lifetime.restarts));
+    }
+    getContext().getLog().warn("Memory manager for {} restarting (restart {}): {} owner(s) lost what they held",
+        device.id(), lifetime.restarts, reclaimed.size());
+    Restarted restarted = new Restarted(device.id(), lifetime.restarts,
+        reclaimed.stream().map(DeviceMemory.Reclaimed::owner).distinct().toList());
+    lifetime.subscribers.forEach(subscriber -> subscriber.tell(restarted));
     return this;
   }
 

@@ -117,6 +117,15 @@ final class ModelCache {
     return resident.values().stream().filter(e -> !e.users.isEmpty()).mapToLong(e -> e.bytes).sum();
   }
 
+  /** Every owner using a model, with the bytes of the models it uses. */
+  Map<String, Long> bytesInUseByOwner() {
+    Map<String, Long> inUse = new LinkedHashMap<>();
+    for (Entry entry : resident.values()) {
+      entry.users.keySet().forEach(owner -> inUse.merge(owner, entry.bytes, Long::sum));
+    }
+    return inUse;
+  }
+
   /** Bytes that eviction could free, keeping {@code keep}. */
   long evictableBytes(Set<String> keep) {
     return resident.values().stream().filter(e -> e.evictable(keep)).mapToLong(e -> e.bytes).sum();

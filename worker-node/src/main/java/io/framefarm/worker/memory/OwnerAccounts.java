@@ -3,6 +3,7 @@ package io.framefarm.worker.memory;
 import io.framefarm.worker.device.MemorySize;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -86,6 +87,18 @@ final class OwnerAccounts {
   long reservedBy(String owner, MemoryCategory category) {
     EnumMap<MemoryCategory, Long> held = byOwner.get(owner);
     return held == null ? 0 : held.getOrDefault(category, 0L);
+  }
+
+  /** Every owner holding some of {@code category}, with its bytes. */
+  Map<String, Long> held(MemoryCategory category) {
+    Map<String, Long> held = new LinkedHashMap<>();
+    byOwner.forEach((owner, account) -> {
+      long bytes = account.getOrDefault(category, 0L);
+      if (bytes > 0) {
+        held.put(owner, bytes);
+      }
+    });
+    return held;
   }
 
   long total(MemoryCategory category) {

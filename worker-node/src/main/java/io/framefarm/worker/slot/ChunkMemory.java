@@ -7,6 +7,7 @@ import io.framefarm.worker.memory.ModelSpec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,6 +19,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * Everything one chunk holds on its device, asked of the device's memory manager from the chunk's
  * (blocking) processing thread. Closing it ends the chunk as an owner: the manager then frees all
  * it still held and reports what was not returned as a leak.
+ *
+ * <p>{@link #revoke} (from the slot, on any thread) ends it early when the manager restarted and took
+ * everything back: a pending ask fails at once and so does the next frame, so that the chunk fails
+ * in moments rather than after an ask timeout, and never touches buffers that are no longer its own.
  */
 final class ChunkMemory implements AutoCloseable {
   /** The manager's every-N-frames cleanup counts frames; batches keep its mailbox quiet. */
@@ -37,6 +42,8 @@ final class ChunkMemory implements AutoCloseable {
   private final Duration timeout;
   private BufferLease lease;
   private int unreportedFrames;
+  private volatile String revoked;
+  private volatile CompletableFuture<?> waiting;
 
   ChunkMemory(ActorRef<MemoryManager.Command> memory, Scheduler scheduler, String owner, Duration timeout) {
     this.memory = memory;
@@ -70,7 +77,17 @@ final class ChunkMemory implements AutoCloseable {
     return lease.buffer(0);
   }
 
+  /** Fails this chunk's use of its memory: the pending ask and every later call throw {@link Refused} with {@code reason}. */
+  void revoke(String reason) {
+    revoked = reason;
+    CompletableFuture<?> pending = waiting;
+    if (pending != null) {
+      pending.completeExceptionally(new Refused(reason));
+    }
+  }
+
   void frameDone() {
+    throwIfRevoked();
     if (++unreportedFrames >= FRAME_BATCH) {
       flushFrames();
     }
@@ -83,8 +100,17 @@ final class ChunkMemory implements AutoCloseable {
     }
   }
 
+  private void throwIfRevoked() {
+    String reason = revoked;
+    if (reason != null) {
+      throw new Refused(reason);
+    }
+  }
+
   @Override
   public void close() {
+    // Even when revoked: a grant from the manager's next instance may have raced the revocation, and
+    // finishing an owner it does not know is a no-op there.
     flushFrames();
     if (lease != null) {
       lease.close();
@@ -94,14 +120,31 @@ final class ChunkMemory implements AutoCloseable {
   }
 
   private <R> R ask(org.apache.pekko.japi.function.Function<ActorRef<R>, MemoryManager.Command> request) {
+    throwIfRevoked();
+    CompletableFuture<R> answer = new CompletableFuture<>();
+    waiting = answer;
+    AskPattern.ask(memory, request, timeout, scheduler).whenComplete((reply, error) -> {
+      if (error != null) {
+        answer.completeExceptionally(error);
+      } else {
+        answer.complete(reply);
+      }
+    });
     try {
-      return AskPattern.ask(memory, request, timeout, scheduler).toCompletableFuture()
-          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      throwIfRevoked(); // revoked before waiting was set
+      return answer.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Refused("interrupted while waiting for the memory manager");
-    } catch (ExecutionException | TimeoutException e) {
-      throw new Refused("memory manager did not answer: " + e.getMessage());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Refused refused) {
+        throw refused;
+      }
+      throw new Refused("memory manager did not answer: " + e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      throw new Refused("memory manager did not answer within " + timeout);
+    } finally {
+      waiting = null;
     }
   }
 }

@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -33,6 +36,11 @@ import org.apache.pekko.util.ByteString;
  * periodically in case the request or the singleton was lost); with a chunk it pulls the input
  * packets, decodes, runs the pipeline, encodes, reports progress every second, offers the result and
  * waits for the job manager's acknowledgement before it frees its files and asks again.
+ *
+ * <p>Failures: when its device's memory manager restarts, the chunk in hand loses its memory and fails
+ * at once (reported as a failed attempt), and the slot asks for work again. A slot that fails itself
+ * returns its chunk as a failed attempt and restarts. When the memory manager stops for good, the slot
+ * returns its chunk and stops: nothing can run on that device any more.
  */
 public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
@@ -58,6 +66,12 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   private record AckTimedOut(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
+  private record MemoryRestarted(MemoryManager.Restarted restarted)
+      implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  /** For tests: fails the slot as a bug in it would. Package-private, out of the product's way. */
+  record Crash(String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
+
   private final ActorRef<JobManagerCommand> jobManager;
   private final Settings settings;
   private final TimerScheduler<WorkerCommand> timers;
@@ -65,10 +79,16 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
   private final String node;
   /** The chunk in hand, or null when idle. */
   private AssignChunk current;
+  /** The memory of the chunk being processed, or null when none is. */
+  private ChunkMemory chunkMemory;
+  /** Whether the chunk in hand was reported (done or failed) and awaits the job manager's acknowledgement. */
+  private boolean reported;
   private final AtomicInteger framesDone = new AtomicInteger();
 
   public static Behavior<WorkerCommand> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new WorkerSlot(context, timers, jobManager, settings)));
+    Behavior<WorkerCommand> slot = Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new WorkerSlot(context, timers, jobManager, settings)));
+    return Behaviors.supervise(slot).onFailure(Exception.class, SupervisorStrategy.restart());
   }
 
   private WorkerSlot(ActorContext<WorkerCommand> context, TimerScheduler<WorkerCommand> timers,
@@ -79,6 +99,9 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     this.timers = timers;
     this.materializer = Materializer.matFromSystem(context.getSystem());
     this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
+    settings.memory().tell(new MemoryManager.WatchRestarts(
+        context.messageAdapter(MemoryManager.Restarted.class, MemoryRestarted::new)));
+    context.watch(settings.memory());
     askForWork();
   }
 
@@ -94,11 +117,17 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
         .onMessage(Failed.class, this::onFailed)
         .onMessage(ChunkAcknowledged.class, this::onChunkAcknowledged)
         .onMessage(AckTimedOut.class, this::onAckTimedOut)
+        .onMessage(MemoryRestarted.class, this::onMemoryRestarted)
+        .onMessage(Crash.class, this::onCrash)
+        .onSignal(Terminated.class, this::onMemoryStopped)
+        .onSignal(PreRestart.class, signal -> onPreRestart())
         .build();
   }
 
   private void askForWork() {
     current = null;
+    chunkMemory = null;
+    reported = false;
     requestWithSnapshot();
     timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.timing().requestInterval());
   }
@@ -153,10 +182,15 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
     AssignChunk a = m.assignment();
     Path dir = workDir(a);
     String owner = a.jobId() + "/" + a.chunk() + "/a" + a.attempt();
-    var scheduler = getContext().getSystem().scheduler();
+    if (a != current) {
+      return forgotten(a);
+    }
+    ChunkMemory chunk = new ChunkMemory(settings.memory(), getContext().getSystem().scheduler(), owner,
+        settings.timing().memoryAskTimeout());
+    chunkMemory = chunk;
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
       ChunkProcessor.Result processed;
-      try (ChunkMemory memory = new ChunkMemory(settings.memory(), scheduler, owner, settings.timing().memoryAskTimeout())) {
+      try (ChunkMemory memory = chunk) {
         processed = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone,
             memory, settings.loader());
       }
@@ -178,6 +212,11 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   private Behavior<WorkerCommand> onProcessed(Processed m) {
     AssignChunk a = m.assignment();
+    if (a != current) {
+      return forgotten(a);
+    }
+    chunkMemory = null;
+    reported = true;
     jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), m.frames()));
     jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), getContext().getSelf(),
         m.textJson()));
@@ -187,6 +226,11 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   private Behavior<WorkerCommand> onFailed(Failed m) {
     AssignChunk a = m.assignment();
+    if (a != current) {
+      return forgotten(a);
+    }
+    chunkMemory = null;
+    reported = true;
     getContext().getLog().warn("Slot {} failed {} chunk {}: {}", settings.slotId(), a.jobId(), a.chunk(), m.reason());
     jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(), m.reason(), getContext().getSelf()));
     timers.startSingleTimer(new AckTimedOut(a), settings.timing().ackTimeout());
@@ -211,6 +255,50 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
           current.chunk(), settings.timing().ackTimeout());
       finishCurrent();
     }
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onMemoryRestarted(MemoryRestarted m) {
+    MemoryManager.Restarted r = m.restarted();
+    if (chunkMemory != null) {
+      // The chunk's thread fails on its next frame or pending ask, and reports through onFailed.
+      chunkMemory.revoke("memory manager for " + r.deviceId() + " on " + node + " restarted (restart " + r.restarts()
+          + ") and reclaimed what the chunk held");
+    }
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onCrash(Crash m) {
+    throw new IllegalStateException("injected failure: " + m.reason());
+  }
+
+  // The manager exceeded its restarts: nothing can run on this device any more.
+  private Behavior<WorkerCommand> onMemoryStopped(Terminated signal) {
+    getContext().getLog().error("Slot {} on {} stops: its memory manager stopped", settings.slotId(), node);
+    giveBackCurrent("the memory manager of slot " + settings.slotId() + " on " + node + " stopped");
+    return Behaviors.stopped();
+  }
+
+  private Behavior<WorkerCommand> onPreRestart() {
+    giveBackCurrent("slot " + settings.slotId() + " on " + node + " failed and restarted");
+    return this;
+  }
+
+  /** Returns the chunk in hand as a failed attempt unless it was already reported, and stops its processing. */
+  private void giveBackCurrent(String reason) {
+    if (chunkMemory != null) {
+      chunkMemory.revoke(reason);
+    }
+    if (current != null && !reported) {
+      jobManager.tell(new ChunkAttemptFailed(current.jobId(), current.chunk(), current.attempt(), reason,
+          getContext().getSelf()));
+    }
+  }
+
+  // The chunk's processing ended after the slot restarted and gave it back: only its files remain.
+  private Behavior<WorkerCommand> forgotten(AssignChunk a) {
+    Path dir = workDir(a);
+    CompletableFuture.runAsync(() -> deleteRecursively(dir), settings.chunkPool());
     return this;
   }
 
