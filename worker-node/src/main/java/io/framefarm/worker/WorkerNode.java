@@ -3,6 +3,7 @@ package io.framefarm.worker;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.worker.device.Device;
 import io.framefarm.worker.device.Devices;
+import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryConfig;
 import io.framefarm.worker.memory.MemoryEvent;
 import io.framefarm.worker.memory.MemoryManager;
@@ -70,7 +71,7 @@ public final class WorkerNode {
             MemoryManager.create(device, config, loader, publisher), "memory-" + device.id(),
             DispatcherSelector.fromConfig("framefarm.worker.memory-manager-dispatcher"));
         var slotSettings = new WorkerSlot.Settings(device.id(), settings.workDir().resolve(device.id()), timing,
-            memory, loader, chunkPool);
+            memory, LeaseSites.of(config.trackingLevel()), loader, chunkPool);
         context.spawn(WorkerSlot.create(jobManager, slotSettings), "slot-" + device.id());
       }
       context.getLog().info("Worker node started {} slot(s) on {}, scratch in {}", devices.size(),

@@ -27,7 +27,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The one owner of a device's memory: every model load, buffer lease and reservation on the device
  * goes through it, one command at a time, against the device's budget.
  *
- * <p>Owners are chunk ids (any name but the manager's own). A chunk acquires its models and a lease
+ * <p>Owners are chunk ids (any name that is not blank). A chunk acquires its models and a lease
  * of frame buffers, reports frames processed, and ends with {@link OwnerFinished}, which frees
  * whatever it still held and reports that as leaked. Models load through the {@link ModelLoader} on
  * this actor's thread: simple and serialized, and a slow load holds up the device's queue by design,
@@ -63,12 +63,17 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
 
   /**
    * Lends {@code owner} {@code count} frame buffers of {@code bytesEach}. {@code requestedAt} marks the
-   * requester's call site for leak reports; the short constructor records it.
+   * requester's call site for leak reports, or is null: build the command with the device's
+   * {@link LeaseSites} to capture it when the tracking level asks for it; the short form records none.
    */
   public record LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo, Throwable requestedAt)
       implements Command {
+    public LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo, LeaseSites sites) {
+      this(owner, bytesEach, count, replyTo, sites.next());
+    }
+
     public LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo) {
-      this(owner, bytesEach, count, replyTo, new LeakTracker.Site());
+      this(owner, bytesEach, count, replyTo, (Throwable) null);
     }
   }
 
@@ -106,20 +111,22 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   /** The models, in the order requested; they stay resident until the owner releases them. */
   public record ModelsAcquired(String owner, List<ModelHandle> models) implements ModelsReply {}
 
-  /** {@code retryable} is false when the models can never fit this device, true when running chunks hold the room. */
-  public record AcquisitionRejected(String owner, long requestedBytes, String reason, boolean retryable) implements ModelsReply {}
 
   public sealed interface LeaseReply extends NoSerializationVerificationNeeded {}
 
   public record BuffersLeased(BufferLease lease) implements LeaseReply {}
 
-  public record LeaseRejected(String owner, long requestedBytes, String reason, boolean retryable) implements LeaseReply {}
 
   public sealed interface ReserveReply extends NoSerializationVerificationNeeded {}
 
   public record Reserved(String owner, long bytes) implements ReserveReply {}
 
-  public record ReservationRejected(String owner, long requestedBytes, String reason, boolean retryable) implements ReserveReply {}
+  /**
+   * The answer to any request for memory that cannot be granted, with the sizes in {@code reason}.
+   * {@code retryable} is false when the request can never fit this device, true when running chunks hold the room.
+   */
+  public record Rejected(String owner, long requestedBytes, String reason, boolean retryable)
+      implements ModelsReply, LeaseReply, ReserveReply {}
 
   /**
    * The manager of {@code deviceId} failed and restarted ({@code restarts} times so far); every lease,
@@ -213,7 +220,7 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   }
 
   private Behavior<Command> onLoadPrimaryModels(LoadPrimaryModels command) {
-    command.replyTo().tell(modelsReply(DeviceMemory.PRIMARY, memory.loadPrimary(command.models())));
+    command.replyTo().tell(modelsReply(Owner.PRIMARY_MODELS.name(), memory.loadPrimary(command.models())));
     changed();
     return this;
   }
@@ -235,7 +242,7 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
     if (grant instanceof Granted<BufferLease> granted) {
       command.replyTo().tell(new BuffersLeased(granted.value()));
     } else if (grant instanceof Refused<BufferLease> refused) {
-      command.replyTo().tell(new LeaseRejected(command.owner(), refused.requestedBytes(), refused.reason(), refused.retryable()));
+      command.replyTo().tell(new Rejected(command.owner(), refused.requestedBytes(), refused.reason(), refused.retryable()));
     }
     changed();
     return this;
@@ -255,7 +262,7 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
     if (grant instanceof Granted<Long>) {
       command.replyTo().tell(new Reserved(command.owner(), command.bytes()));
     } else if (grant instanceof Refused<Long> refused) {
-      command.replyTo().tell(new ReservationRejected(command.owner(), refused.requestedBytes(), refused.reason(), refused.retryable()));
+      command.replyTo().tell(new Rejected(command.owner(), refused.requestedBytes(), refused.reason(), refused.retryable()));
     }
     changed();
     return this;
@@ -375,6 +382,6 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
       return new ModelsAcquired(owner, granted.value());
     }
     Refused<List<ModelHandle>> refused = (Refused<List<ModelHandle>>) grant;
-    return new AcquisitionRejected(owner, refused.requestedBytes(), refused.reason(), refused.retryable());
+    return new Rejected(owner, refused.requestedBytes(), refused.reason(), refused.retryable());
   }
 }

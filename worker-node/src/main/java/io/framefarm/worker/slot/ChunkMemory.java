@@ -1,6 +1,7 @@
 package io.framefarm.worker.slot;
 
 import io.framefarm.worker.memory.BufferLease;
+import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryManager;
 import io.framefarm.worker.memory.ModelHandle;
 import io.framefarm.worker.memory.ModelSpec;
@@ -36,6 +37,7 @@ final class ChunkMemory implements AutoCloseable {
   }
 
   private final ActorRef<MemoryManager.Command> memory;
+  private final LeaseSites sites;
   private final Scheduler scheduler;
   private final String owner;
   /** Model loads can take a while; the manager answers everything else at once. */
@@ -45,8 +47,10 @@ final class ChunkMemory implements AutoCloseable {
   private volatile String revoked;
   private volatile CompletableFuture<?> waiting;
 
-  ChunkMemory(ActorRef<MemoryManager.Command> memory, Scheduler scheduler, String owner, Duration timeout) {
+  ChunkMemory(ActorRef<MemoryManager.Command> memory, LeaseSites sites, Scheduler scheduler, String owner,
+      Duration timeout) {
     this.memory = memory;
+    this.sites = sites;
     this.scheduler = scheduler;
     this.owner = owner;
     this.timeout = timeout;
@@ -61,7 +65,7 @@ final class ChunkMemory implements AutoCloseable {
       return List.of();
     }
     MemoryManager.ModelsReply reply = ask(replyTo -> new MemoryManager.AcquireModels(owner, models, replyTo));
-    if (reply instanceof MemoryManager.AcquisitionRejected rejected) {
+    if (reply instanceof MemoryManager.Rejected rejected) {
       throw new Refused("models refused on this device: " + rejected.reason());
     }
     return ((MemoryManager.ModelsAcquired) reply).models();
@@ -69,8 +73,8 @@ final class ChunkMemory implements AutoCloseable {
 
   /** One frame buffer of {@code bytes} from the device's pool, kept for the whole chunk. */
   ByteBuffer frameBuffer(long bytes) {
-    MemoryManager.LeaseReply reply = ask(replyTo -> new MemoryManager.LeaseBuffers(owner, bytes, 1, replyTo));
-    if (reply instanceof MemoryManager.LeaseRejected rejected) {
+    MemoryManager.LeaseReply reply = ask(replyTo -> new MemoryManager.LeaseBuffers(owner, bytes, 1, replyTo, sites));
+    if (reply instanceof MemoryManager.Rejected rejected) {
       throw new Refused("frame buffer refused on this device: " + rejected.reason());
     }
     lease = ((MemoryManager.BuffersLeased) reply).lease();

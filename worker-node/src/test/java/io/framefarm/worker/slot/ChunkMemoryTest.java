@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.framefarm.worker.device.HostDevice;
+import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryConfig;
 import io.framefarm.worker.memory.MemoryEvent;
 import io.framefarm.worker.memory.MemoryManager;
 import io.framefarm.worker.memory.ModelSpec;
+import io.framefarm.worker.memory.TrackingLevel;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LogCapturingExtension.class)
 class ChunkMemoryTest {
   private static final Duration PATIENT = Duration.ofMinutes(2);
+  private static final LeaseSites SITES = LeaseSites.of(TrackingLevel.FULL);
 
   @JUnit5TestKit
   public final ActorTestKit testKit = ActorTestKit.create();
@@ -37,7 +40,7 @@ class ChunkMemoryTest {
     TestProbe<MemoryEvent> events = testKit.createTestProbe();
     var manager = testKit.spawn(MemoryManager.create(device, MemoryConfig.defaults(device.kind()),
         OnnxModelLoader.forDevice(device, 1), events.ref()));
-    ChunkMemory memory = new ChunkMemory(manager, testKit.system().scheduler(), "job-1/0/a1", PATIENT);
+    ChunkMemory memory = new ChunkMemory(manager, SITES, testKit.system().scheduler(), "job-1/0/a1", PATIENT);
     memory.frameBuffer(4_096);
     memory.frameDone();
 
@@ -52,7 +55,7 @@ class ChunkMemoryTest {
   @Test
   void aRevocationEndsAPendingAskAtOnce() throws Exception {
     TestProbe<MemoryManager.Command> silent = testKit.createTestProbe();
-    ChunkMemory memory = new ChunkMemory(silent.ref(), testKit.system().scheduler(), "job-1/0/a1", PATIENT);
+    ChunkMemory memory = new ChunkMemory(silent.ref(), SITES, testKit.system().scheduler(), "job-1/0/a1", PATIENT);
     CompletableFuture<Throwable> asked = CompletableFuture.supplyAsync(() -> {
       try {
         memory.acquireModels(List.of(new ModelSpec("m", Path.of("m.onnx"), 1_000, false)));

@@ -12,9 +12,11 @@ import io.framefarm.protocol.WorkProtocol.RequestWork;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
 import io.framefarm.protocol.WorkerCommand;
 import io.framefarm.worker.device.HostDevice;
+import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryConfig;
 import io.framefarm.worker.memory.MemoryEvent;
 import io.framefarm.worker.memory.MemoryManager;
+import io.framefarm.worker.memory.TrackingLevel;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +75,8 @@ class WorkerSlotRestartTest {
     memory = testKit.spawn(MemoryManager.create(device, MemoryConfig.defaults(device.kind()), OnnxModelLoader.forDevice(device, 1),
         events.ref()));
     slot = testKit.spawn(WorkerSlot.create(jobManager.ref(),
-        new WorkerSlot.Settings(device.id(), work, TIMING, memory, OnnxModelLoader.forDevice(device, 1), chunkPool)));
+        new WorkerSlot.Settings(device.id(), work, TIMING, memory, LeaseSites.of(TrackingLevel.FULL),
+            OnnxModelLoader.forDevice(device, 1), chunkPool)));
   }
 
   @AfterEach
