@@ -111,11 +111,9 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   /** The models, in the order requested; they stay resident until the owner releases them. */
   public record ModelsAcquired(String owner, List<ModelHandle> models) implements ModelsReply {}
 
-
   public sealed interface LeaseReply extends NoSerializationVerificationNeeded {}
 
   public record BuffersLeased(BufferLease lease) implements LeaseReply {}
-
 
   public sealed interface ReserveReply extends NoSerializationVerificationNeeded {}
 
@@ -338,10 +336,10 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
           r.bytes(), r.owner());
       events.tell(new MemoryEvent.LeasesReclaimed(device.id(), r.owner(), r.what(), r.bytes(), lifetime.restarts));
     }
-    getContext().getLog().warn("Memory manager for {} restarting (restart {}): {} owner(s) lost what they held",
-        device.id(), lifetime.restarts, reclaimed.size());
     Restarted restarted = new Restarted(device.id(), lifetime.restarts,
         reclaimed.stream().map(DeviceMemory.Reclaimed::owner).distinct().toList());
+    getContext().getLog().warn("Memory manager for {} restarting (restart {}): {} owner(s) lost what they held",
+        device.id(), lifetime.restarts, restarted.owners().size());
     lifetime.subscribers.forEach(subscriber -> subscriber.tell(restarted));
     return this;
   }
