@@ -7,6 +7,7 @@ import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryConfig;
 import io.framefarm.worker.memory.MemoryEvent;
 import io.framefarm.worker.memory.MemoryManager;
+import io.framefarm.worker.memory.TrackingLevel;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import io.framefarm.worker.report.MemoryPublisher;
 import com.typesafe.config.Config;
@@ -17,6 +18,7 @@ import io.framefarm.worker.slot.SlotTiming;
 import io.framefarm.worker.slot.WorkerSlot;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.function.UnaryOperator;
@@ -61,7 +63,7 @@ public final class WorkerNode {
       Map<String, String> kinds = devices.stream().collect(Collectors.toMap(Device::id, d -> d.kind().name()));
       ActorRef<MemoryEvent> publisher = context.spawn(MemoryPublisher.create(node, kinds), "memory-publisher");
       for (Device device : devices) {
-        MemoryConfig config = settings.memoryConfig().apply(MemoryConfig.defaults(device.kind())
+        MemoryConfig config = settings.memoryConfig().apply(memoryConfig(device.kind(), worker.getConfig("memory"))
             .withBudgetBytes(settings.memoryBudgetBytes()));
         // ONNX Runtime threads per session: the host's cores shared by its slots.
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / devices.size());
@@ -84,5 +86,14 @@ public final class WorkerNode {
           })
           .build();
     });
+  }
+
+  /** A device's memory settings: the kind's defaults with {@code framefarm.worker.memory} over them. */
+  static MemoryConfig memoryConfig(Device.Kind kind, Config memory) {
+    return MemoryConfig.defaults(kind)
+        .withWatermarks(memory.getDouble("high-watermark"), memory.getDouble("low-watermark"))
+        .withCleanup(memory.getInt("cleanup-every-frames"), memory.getDuration("cleanup-interval"))
+        .withReports(memory.getDuration("report-interval"), memory.getDuration("report-min-interval"))
+        .withTrackingLevel(TrackingLevel.valueOf(memory.getString("leak-tracking").toUpperCase(Locale.ROOT)));
   }
 }
