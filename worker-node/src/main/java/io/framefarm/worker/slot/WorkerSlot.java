@@ -160,8 +160,7 @@ public final class WorkerSlot {
         .thenAccept(io -> {});
     context.pipeToSelf(received, (ok, error) -> error == null ? new SegmentReceived(a)
         : new Failed(a, "could not receive input packets: " + rootMessage(error)));
-    AtomicInteger noFrames = new AtomicInteger();
-    return withStrays(busy(a, noFrames)
+    return withStrays(busy(a, new AtomicInteger()) // no frames yet
         .onMessage(SegmentReceived.class, m -> m.assignment() == a, m -> processing(a))
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
         .onSignal(Terminated.class, signal -> onMemoryStopped(a))
