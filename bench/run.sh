@@ -5,6 +5,10 @@
 #   bench/run.sh video SECONDS [WIDTH HEIGHT PIPELINE CPU_SLOTS]
 #                                           one job end to end on the embedded farm: fps and peak memory
 #   bench/run.sh recovery [JOBS] [RUNS]     job manager recovery with JOBS finished jobs, retained vs full replay
+#   bench/run.sh slots [RUNS SECONDS CHUNK_FRAMES FEW MANY]
+#                                           wall time of one identity job (320x240, default 20 s in chunks of
+#                                           15 frames) with FEW (2) then MANY (32) CPU slots, alternating, RUNS (3)
+#                                           times each; prints every run, the medians and MANY/FEW
 # Builds bench and what it needs when bench/target has no jar yet, or with BENCH_BUILD=1.
 # The classpath is a wildcard: ONNX Runtime crashes the JVM when the command line reaches ~4 KB.
 set -euo pipefail
@@ -16,7 +20,7 @@ fi
 CP="$JAR:$ROOT/bench/target/lib/*"
 JAVA_OPTS=(-Xmx2g -Dframefarm.home="$ROOT" ${BENCH_JAVA_OPTS:-})
 
-what="${1:?usage: bench/run.sh jmh|pool|video|recovery ...}"
+what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery ...}"
 shift
 case "$what" in
   jmh) exec java -cp "$CP" io.framefarm.bench.MemoryManagerJmh "$@" ;;
@@ -27,5 +31,23 @@ case "$what" in
     java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$video" "$seconds" "$width" "$height" 30
     exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.LongVideoBench "$video" "$pipeline" "$slots" 240 ;;
   recovery) exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.RecoveryBench "$@" ;;
-  *) echo "unknown benchmark '$what': jmh, pool, video or recovery" >&2; exit 2 ;;
+  slots)
+    runs="${1:-3}"; seconds="${2:-20}"; chunk="${3:-15}"; few="${4:-2}"; many="${5:-32}"
+    video="$ROOT/bench/target/videos/sample-${seconds}s-320x240.mp4"
+    java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$video" "$seconds" 320 240 30
+    declare -A walls=()
+    for run in $(seq 1 "$runs"); do
+      for slots in "$few" "$many"; do
+        # "submit to completed" is the job's own wall time, from the coordinator's timestamps.
+        t="$(MALLOC_ARENA_MAX=2 java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.LongVideoBench "$video" identity \
+          "$slots" "$chunk" 2>/dev/null | sed -n 's/.*submit to completed \([0-9.]*\) s.*/\1/p')"
+        [[ -n "$t" ]] || { echo "run $run with $slots slots failed" >&2; exit 1; }
+        echo "run $run: $slots slots: $t s"
+        walls[$slots]="${walls[$slots]:-} $t"
+      done
+    done
+    median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+    mf="$(median "${walls[$few]}")"; mm="$(median "${walls[$many]}")"
+    echo "median: $few slots $mf s, $many slots $mm s, ratio $(awk -v a="$mm" -v b="$mf" 'BEGIN {printf "%.2f", a/b}')" ;;
+  *) echo "unknown benchmark '$what': jmh, pool, video, slots or recovery" >&2; exit 2 ;;
 esac

@@ -45,7 +45,8 @@ public final class Coordinator {
     Path dataDir = Path.of(farm.getString("data-dir")).toAbsolutePath();
     Config settings = farm.getConfig("coordinator");
     var transfer = new ChunkTransfer(system, new ChunkStore(dataDir));
-    JobHistory history = JobHistory.open(config, system.dispatchers().lookup(DispatcherSelector.blocking()));
+    JobHistory history = JobHistory.open(config,
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("framefarm.coordinator.history-dispatcher")));
     var jobManagerBehavior = MembershipWatcher.watching(
         JobManager.create(transfer, history, JobManagerSettings.fromConfig(settings)));
     ActorRef<JobManagerCommand> jobManager = ClusterSingleton.get(system).init(

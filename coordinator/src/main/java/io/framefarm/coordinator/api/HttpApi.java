@@ -33,7 +33,8 @@ public final class HttpApi extends AllDirectives {
   private final ActorSystem<?> system;
   private final ActorRef<JobManagerCommand> jobManager;
   private final JobValidator validator;
-  private final Executor blocking;
+  /** Parsing and validating submissions (a validation probes the whole input), apart from the media pool. */
+  private final Executor validation;
   private final ObjectMapper json = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
@@ -50,7 +51,8 @@ public final class HttpApi extends AllDirectives {
     this.memory = new MemoryRoutes(system, memoryView, json);
     this.jobManager = jobManager;
     this.validator = validator;
-    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.validation = system.dispatchers().lookup(
+        DispatcherSelector.fromConfig("framefarm.coordinator.validation-dispatcher"));
   }
 
   public Route routes() {
@@ -70,10 +72,10 @@ public final class HttpApi extends AllDirectives {
 
   private Route submit(String body) {
     CompletionStage<HttpResponse> response = CompletableFuture
-        .supplyAsync(() -> parse(body), blocking)
+        .supplyAsync(() -> parse(body), validation)
         // Probing a long input takes a while: done before the ask, so the ask's timeout covers the job manager only.
         .thenCompose(request -> memory.largestBudget()
-            .thenApplyAsync(budget -> validator.validate(request, budget), blocking))
+            .thenApplyAsync(budget -> validator.validate(request, budget), validation))
         .thenCompose(valid -> AskPattern.<JobManagerCommand, SubmitReply>ask(jobManager, valid::submit, ASK_TIMEOUT,
             system.scheduler()))
         .thenApply(reply -> reply instanceof JobAccepted accepted

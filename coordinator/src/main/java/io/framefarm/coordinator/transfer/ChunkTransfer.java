@@ -33,21 +33,23 @@ import org.apache.pekko.util.ByteString;
 /**
  * The coordinator's side of moving bytes: cuts a chunk's packets out of the source and offers
  * them as a stream ref, pulls a worker's result into the store (atomically, after checking its
- * frame count), and assembles the output. All file work runs on the blocking dispatcher, never
- * on the job manager's thread.
+ * frame count), and assembles the output. All file and codec work runs on the coordinator's media
+ * pool ({@code framefarm.coordinator.media-dispatcher}), never on the job manager's thread; the
+ * stream-ref transfers use Pekko Streams' own blocking-IO dispatcher.
  */
 public final class ChunkTransfer implements Transfers {
   private static final int STREAM_CHUNK_BYTES = 64 * 1024;
+  private static final String MEDIA_DISPATCHER = "framefarm.coordinator.media-dispatcher";
 
   private final ChunkStore store;
   private final Materializer materializer;
-  private final Executor blocking;
+  private final Executor media;
   private final Map<String, MediaInfo> probed = new ConcurrentHashMap<>();
 
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
     this.store = store;
     this.materializer = Materializer.matFromSystem(system);
-    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.media = system.dispatchers().lookup(DispatcherSelector.fromConfig(MEDIA_DISPATCHER));
   }
 
   public ChunkStore store() {
@@ -62,7 +64,7 @@ public final class ChunkTransfer implements Transfers {
       createParent(segment);
       SegmentExtractor.extract(info(jobId, input), new ChunkRange(chunk, range.start(), range.end()), segment);
       return segment;
-    }, blocking).thenApply(segment -> FileIO.fromPath(segment, STREAM_CHUNK_BYTES)
+    }, media).thenApply(segment -> FileIO.fromPath(segment, STREAM_CHUNK_BYTES)
         .runWith(StreamRefs.<ByteString>sourceRef(), materializer));
   }
 
@@ -73,9 +75,9 @@ public final class ChunkTransfer implements Transfers {
   public CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
       int expectedFrames, List<RecognizedText> texts) {
     Path part = store.partFile(jobId, chunk, attempt);
-    return CompletableFuture.runAsync(() -> createParent(part), blocking)
+    return CompletableFuture.runAsync(() -> createParent(part), media)
         .thenCompose(v -> result.getSource().runWith(FileIO.toPath(part), materializer))
-        .thenApplyAsync(io -> store(jobId, chunk, attempt, part, expectedFrames, texts), blocking);
+        .thenApplyAsync(io -> store(jobId, chunk, attempt, part, expectedFrames, texts), media);
   }
 
   private int store(String jobId, int chunk, int attempt, Path part, int expectedFrames, List<RecognizedText> texts) {
@@ -122,13 +124,13 @@ public final class ChunkTransfer implements Transfers {
         TextSidecars.merge(spec.name(), texts, TextSidecars.sidecarFor(out));
       }
       return result;
-    }, blocking);
+    }, media);
   }
 
   /** Forgets a finished job and deletes its working files. */
   public CompletionStage<Void> forget(String jobId) {
     probed.remove(jobId);
-    return CompletableFuture.runAsync(() -> store.deleteJob(jobId), blocking);
+    return CompletableFuture.runAsync(() -> store.deleteJob(jobId), media);
   }
 
   /** The source's probe, once per job; probed outside the map so that a long probe blocks no other job. */

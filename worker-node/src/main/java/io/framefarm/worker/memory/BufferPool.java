@@ -12,12 +12,10 @@ import java.util.function.Consumer;
 
 /**
  * Frame-sized buffers allocated once on a device and lent to chunks, so the per-frame path never
- * allocates. Every buffer, idle or leased, is charged to the budget under {@link #OWNER}; a lease
+ * allocates. Every buffer, idle or leased, is charged to the budget under {@link Owner#BUFFER_POOL}; a lease
  * moves buffers between idle and leased without touching the budget.
  */
 final class BufferPool {
-
-  static final String OWNER = "buffer-pool";
 
   private final Device device;
   private final OwnerAccounts accounts;
@@ -57,11 +55,11 @@ final class BufferPool {
     int reused = taken.size();
     try {
       while (taken.size() < count) {
-        accounts.reserve(OWNER, MemoryCategory.POOL, bytesEach);
+        accounts.reserve(Owner.BUFFER_POOL, MemoryCategory.POOL, bytesEach);
         try {
           taken.add(device.allocate(bytesEach));
         } catch (RuntimeException e) {
-          accounts.release(OWNER, MemoryCategory.POOL, bytesEach);
+          accounts.release(Owner.BUFFER_POOL, MemoryCategory.POOL, bytesEach);
           throw e;
         }
       }
@@ -178,7 +176,7 @@ final class BufferPool {
 
   private long free(DeviceAllocation buffer) {
     buffer.close();
-    accounts.release(OWNER, MemoryCategory.POOL, buffer.bytes());
+    accounts.release(Owner.BUFFER_POOL, MemoryCategory.POOL, buffer.bytes());
     idleBytes -= buffer.bytes();
     freed++;
     return buffer.bytes();

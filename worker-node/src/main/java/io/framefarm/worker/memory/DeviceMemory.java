@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DeviceMemory {
 
-  static final String PRIMARY = "primary-models";
   // Within this much of the model's size, cuMemGetInfo agrees the memory came back (driver page granularity, other
   // processes).
   private static final double RECLAIM_TOLERANCE = 0.9;
@@ -63,15 +62,15 @@ final class DeviceMemory {
 
   /** Loads (if needed) and pins models every chunk on this device needs. */
   Grant<List<ModelHandle>> loadPrimary(List<ModelSpec> specs) {
-    return acquire(PRIMARY, specs, true);
+    return acquire(Owner.PRIMARY_MODELS, specs, true);
   }
 
   /** Grants {@code owner} all of {@code specs}, loading the missing ones, or none of them. */
   Grant<List<ModelHandle>> acquire(String owner, List<ModelSpec> specs) {
-    return isChunkOwner(owner) ? acquire(owner, specs, false) : badOwner(owner);
+    return isChunkOwner(owner) ? acquire(new Owner.Chunk(owner), specs, false) : badOwner(owner);
   }
 
-  private Grant<List<ModelHandle>> acquire(String owner, List<ModelSpec> requested, boolean pin) {
+  private Grant<List<ModelHandle>> acquire(Owner owner, List<ModelSpec> requested, boolean pin) {
     Map<String, ModelSpec> byId = new LinkedHashMap<>();
     requested.forEach(spec -> byId.putIfAbsent(spec.id(), spec));
     List<ModelSpec> specs = List.copyOf(byId.values());
@@ -83,9 +82,9 @@ final class DeviceMemory {
         .collect(Collectors.joining(", "));
     long pinnedElsewhere = models.pinnedBytes(keep);
     if (total > budget.limitBytes() - pinnedElsewhere) {
-      return refuse(owner, total, neverFits(what, total, pinnedElsewhere), false);
+      return refuse(owner.name(), total, neverFits(what, total, pinnedElsewhere), false);
     }
-    Refused<List<ModelHandle>> busy = makeRoom(owner, what, need, keep, 0, 0);
+    Refused<List<ModelHandle>> busy = makeRoom(owner.name(), what, need, keep, 0, 0);
     if (busy != null) {
       return busy;
     }
@@ -97,7 +96,7 @@ final class DeviceMemory {
     }
     List<ModelHandle> handles = new ArrayList<>(specs.size());
     for (ModelSpec spec : specs) {
-      handles.add(pin ? models.pin(spec.id()) : models.use(owner, spec.id()));
+      handles.add(pin ? models.pin(spec.id()) : models.use(owner.name(), spec.id()));
     }
     misses += missing.size();
     hits += specs.size() - missing.size();
@@ -105,7 +104,7 @@ final class DeviceMemory {
   }
 
   // Room for the estimate has been made; this corrects it to what the model really takes.
-  private <T> Refused<T> load(String owner, ModelSpec spec, Set<String> keep) {
+  private <T> Refused<T> load(Owner owner, ModelSpec spec, Set<String> keep) {
     long expected = models.expectedBytes(spec);
     models.reserveForLoad(spec, expected);
     long started = System.nanoTime();
@@ -118,15 +117,16 @@ final class DeviceMemory {
     } catch (Exception e) {
       models.cancelLoad(spec);
       log.warn("Loading {} on {} failed", spec.id(), deviceId, e);
-      return refuse(owner, expected, "loading model " + spec.id() + " from " + spec.path() + " failed: "
+      return refuse(owner.name(), expected, "loading model " + spec.id() + " from " + spec.path() + " failed: "
           + e.getMessage(), false);
     }
     long loadMillis = (System.nanoTime() - started) / 1_000_000;
     long excess = model.bytes() - expected;
     if (excess > 0 && !budget.fits(excess)) {
       String what = "model " + spec.id() + " measured " + format(model.bytes()) + " against its estimate of "
-          + format(expected) + ", and the extra " + format(excess);
-      Refused<T> busy = makeRoom(owner, what, excess, keep, 0, 0);
+          + format(expected)
+          + ", and the extra " + format(excess);
+      Refused<T> busy = makeRoom(owner.name(), what, excess, keep, 0, 0);
       if (busy != null) {
         closeQuietly(spec.id(), model);
         models.cancelLoad(spec);
@@ -137,7 +137,7 @@ final class DeviceMemory {
     log.info("Loaded {} ({}, estimated {}) on {} in {} ms", spec.id(), format(model.bytes()), format(expected),
         deviceId, loadMillis);
     events.accept(new MemoryEvent.ModelLoaded(deviceId, spec.id(), model.bytes(), expected, loadMillis,
-        owner.equals(PRIMARY)));
+        owner instanceof Owner.PrimaryModels));
     return null;
   }
 
@@ -198,15 +198,16 @@ final class DeviceMemory {
     if (busy != null) {
       return busy;
     }
-    accounts.reserve(owner, MemoryCategory.OTHER, bytes);
+    accounts.reserve(new Owner.Chunk(owner), MemoryCategory.OTHER, bytes);
     reservationTraces.computeIfAbsent(owner, o -> leaks.trace(site));
     return new Granted<>(bytes);
   }
 
   /** @throws IllegalStateException if {@code owner} reserved less than {@code bytes} */
   void release(String owner, long bytes) {
-    accounts.release(owner, MemoryCategory.OTHER, bytes);
-    if (accounts.reservedBy(owner, MemoryCategory.OTHER) == 0) {
+    Owner chunk = new Owner.Chunk(owner);
+    accounts.release(chunk, MemoryCategory.OTHER, bytes);
+    if (accounts.reservedBy(chunk, MemoryCategory.OTHER) == 0) {
       reservationTraces.remove(owner);
     }
   }
@@ -221,9 +222,10 @@ final class DeviceMemory {
         leaked++;
       }
     }
-    long reserved = accounts.reservedBy(owner, MemoryCategory.OTHER);
+    Owner chunk = new Owner.Chunk(owner);
+    long reserved = accounts.reservedBy(chunk, MemoryCategory.OTHER);
     if (reserved > 0) {
-      accounts.release(owner, MemoryCategory.OTHER, reserved);
+      accounts.release(chunk, MemoryCategory.OTHER, reserved);
       events.accept(leaks.leaked(deviceId, owner, "reservation", reserved, reservationTraces.get(owner)));
       leaked++;
     }
@@ -282,8 +284,33 @@ final class DeviceMemory {
     return new MemoryStats(deviceId, clock.millis(), budget.limitBytes(), budget.usedBytes(), budget.freeBytes(),
         budget.peakBytes(), accounts.total(MemoryCategory.MODELS), accounts.total(MemoryCategory.POOL),
         pool.leasedBytes(), accounts.total(MemoryCategory.OTHER), models.residentInLruOrder(), models.loads(),
-        models.evictions(), hits, misses, pool.hits(), pool.misses(), pool.buffersFreed(), leaks.leaks(), pressure,
-        device.totalBytes(), deviceFree);
+        models.evictions(), hits, misses,
+        pool.hits(), pool.misses(), pool.buffersFreed(), leaks.leaks(), pressure, device.totalBytes(), deviceFree);
+  }
+
+  /**
+   * What {@code owner} lost when its manager restarted: {@code what} (buffers, reservation, models in use),
+   * {@code bytes}.
+   */
+  record Reclaimed(String owner, String what, long bytes) {}
+
+  /**
+   * Frees everything, as {@link #close()}, for a manager that failed and restarts with empty books;
+   * returns what each chunk still held. Leases are invalidated, so their holders cannot use them.
+   */
+  List<Reclaimed> reclaimAll() {
+    List<Reclaimed> reclaimed = new ArrayList<>();
+    models.bytesInUseByOwner().forEach((owner, bytes) -> reclaimed.add(new Reclaimed(owner, "models in use", bytes)));
+    accounts.held(MemoryCategory.OTHER).forEach((owner, bytes) -> reclaimed.add(new Reclaimed(owner.name(),
+        "reservation", bytes)));
+    Map<String, Long> leased = new LinkedHashMap<>();
+    for (BufferLease lease : pool.close()) {
+      leased.merge(lease.owner(), lease.bytes(), Long::sum);
+    }
+    leased.forEach((owner, bytes) -> reclaimed.add(new Reclaimed(owner, "buffers", bytes)));
+    models.clear().forEach(e -> closeQuietly(e.spec().id(), e.model()));
+    reservationTraces.clear();
+    return reclaimed;
   }
 
   /** Frees everything, models in use and leases out too, for a manager that is stopping. */
@@ -303,11 +330,10 @@ final class DeviceMemory {
     long reclaimable = pool.idleBytes() - keepSize * keepCount + models.evictableBytes(keepModels);
     if (need > budget.freeBytes() + reclaimable) {
       return refuse(owner, need, what + " need " + format(need) + " more; " + deviceId + " has "
-          + format(budget.freeBytes())
-          + " free and " + format(reclaimable) + " reclaimable of its " + format(budget.limitBytes())
-          + " budget, the rest held by running chunks (models in use " + format(models.inUseBytes())
-          + ", leased buffers "
-          + format(pool.leasedBytes()) + ", reservations " + format(accounts.total(MemoryCategory.OTHER)) + ")", true);
+          + format(budget.freeBytes()) + " free and " + format(reclaimable) + " reclaimable of its "
+          + format(budget.limitBytes()) + " budget, the rest held by running chunks (models in use "
+          + format(models.inUseBytes()) + ", leased buffers " + format(pool.leasedBytes()) + ", reservations "
+          + format(accounts.total(MemoryCategory.OTHER)) + ")", true);
     }
     long shortfall = need - budget.freeBytes();
     shortfall -= pool.freeIdle(shortfall, keepSize, keepCount);
@@ -352,14 +378,13 @@ final class DeviceMemory {
     }
   }
 
-  // The cache and the pool hold their bytes under these names; a chunk using one would corrupt their books.
+  // Any name will do: the cache and the pool hold their bytes as owners of their own kind (Owner), which no chunk name
+  // can be.
   private static boolean isChunkOwner(String owner) {
-    return owner != null && !owner.isBlank() && !owner.equals(PRIMARY) && !owner.equals(BufferPool.OWNER)
-        && !owner.startsWith("model:");
+    return owner != null && !owner.isBlank();
   }
 
   private <T> Refused<T> badOwner(String owner) {
-    return refuse(String.valueOf(owner), 0, "'" + owner
-        + "' cannot own memory: blank, or a name the memory manager uses itself", false);
+    return refuse(String.valueOf(owner), 0, "'" + owner + "' cannot own memory: a chunk needs a name", false);
   }
 }

@@ -7,11 +7,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records when and (depending on the {@link TrackingLevel}) where leases were taken, and turns the
- * ones an owner never gave back into reports.
+ * ones an owner never gave back into reports. Whether a lease's call site is captured at all is
+ * decided on the requester's side, by {@link LeaseSites}, before any stack is built.
  */
 final class LeakTracker {
 
-  static final int SAMPLE_EVERY = 16;
   private static final int FRAMES_SHOWN = 12;
   private static final String OWN_PACKAGE = LeakTracker.class.getPackageName() + ".";
   private static final Logger log = LoggerFactory.getLogger(LeakTracker.class);
@@ -31,7 +31,6 @@ final class LeakTracker {
 
   private final TrackingLevel level;
   private final Clock clock;
-  private long traced;
   private long leaks;
 
   LeakTracker(TrackingLevel level, Clock clock) {
@@ -39,13 +38,11 @@ final class LeakTracker {
     this.clock = clock;
   }
 
+  /**
+   * When a lease is taken now, and where, if its requester captured the site ({@link LeaseSites}) and tracking is on.
+   */
   Trace trace(Throwable site) {
-    long number = traced++;
-    boolean record = site != null && switch (level) {
-      case OFF -> false;
-      case SAMPLED -> number % SAMPLE_EVERY == 0;
-      case FULL -> true;
-    };
+    boolean record = site != null && level != TrackingLevel.OFF;
     return new Trace(clock.millis(), record ? format(site) : "");
   }
 
@@ -71,8 +68,9 @@ final class LeakTracker {
     StringBuilder where = new StringBuilder();
     int shown = 0;
     for (StackTraceElement frame : site.getStackTrace()) {
-      if (shown == 0 && frame.getMethodName().equals("<init>") && frame.getClassName().startsWith(OWN_PACKAGE)) {
-        continue; // the Site and the command that made it; the requester is below them
+      if (shown == 0 && (frame.getMethodName().equals("<init>") && frame.getClassName().startsWith(OWN_PACKAGE)
+          || frame.getClassName().equals(LeaseSites.class.getName()))) {
+        continue; // the Site, the LeaseSites that made it and the command that carries it; the requester is below them
       }
       if (shown == FRAMES_SHOWN) {
         break;

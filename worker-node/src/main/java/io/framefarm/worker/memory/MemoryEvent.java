@@ -35,6 +35,12 @@ public sealed interface MemoryEvent extends NoSerializationVerificationNeeded {
   record LeakDetected(String deviceId, String owner, String what, long bytes, long ageMillis, String takenAt)
       implements MemoryEvent {}
 
+  /**
+   * The memory manager failed and restarted ({@code restarts} so far): {@code owner} lost {@code what}
+   * it held ({@code buffers}, {@code reservation} or {@code models in use}), {@code bytes} of it, all freed.
+   */
+  record LeasesReclaimed(String deviceId, String owner, String what, long bytes, int restarts) implements MemoryEvent {}
+
   /** The periodic and on-change snapshot. */
   record MemoryReported(MemoryStats stats) implements MemoryEvent {
     @Override

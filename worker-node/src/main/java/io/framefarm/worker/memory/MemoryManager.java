@@ -6,12 +6,17 @@ import io.framefarm.worker.device.MemorySize;
 import io.framefarm.worker.memory.Grant.Granted;
 import io.framefarm.worker.memory.Grant.Refused;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -22,13 +27,18 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The one owner of a device's memory: every model load, buffer lease and reservation on the device
  * goes through it, one command at a time, against the device's budget.
  *
- * <p>Owners are chunk ids (any name but the manager's own). A chunk acquires its models and a lease
+ * <p>Owners are chunk ids (any name that is not blank). A chunk acquires its models and a lease
  * of frame buffers, reports frames processed, and ends with {@link OwnerFinished}, which frees
  * whatever it still held and reports that as leaked. Models load through the {@link ModelLoader} on
  * this actor's thread: simple and serialized, and a slow load holds up the device's queue by design,
  * since nothing else may allocate on the device meanwhile. Spawn it on a dispatcher that may block
- * for a model load. An exception from the books is a bug: the actor stops, and its stop frees
- * everything.
+ * for a model load (a pinned thread: a CUDA context binds to one).
+ *
+ * <p>An exception from the books is a bug: the manager restarts with empty books. On the way down it
+ * frees everything the device held, reports every owner's reclaimed leases, reservations and model
+ * uses ({@link MemoryEvent.LeasesReclaimed}), and tells its {@link WatchRestarts} subscribers, so that
+ * the chunks that held them fail at once instead of waiting for answers that will never come. After
+ * {@value #MAX_RESTARTS} restarts within {@link #RESTART_WINDOW} it stops, and its stop frees everything.
  */
 public final class MemoryManager extends AbstractBehavior<MemoryManager.Command> {
 
@@ -53,12 +63,18 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
 
   /**
    * Lends {@code owner} {@code count} frame buffers of {@code bytesEach}. {@code requestedAt} marks the
-   * requester's call site for leak reports; the short constructor records it.
+   * requester's call site for leak reports, or is null: build the command with the device's
+   * {@link LeaseSites} to capture it when the tracking level asks for it; the short form records none.
    */
   public record LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo,
-      Throwable requestedAt) implements Command {
+      Throwable requestedAt)
+      implements Command {
+    public LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo, LeaseSites sites) {
+      this(owner, bytesEach, count, replyTo, sites.next());
+    }
+
     public LeaseBuffers(String owner, long bytesEach, int count, ActorRef<LeaseReply> replyTo) {
-      this(owner, bytesEach, count, replyTo, new LeakTracker.Site());
+      this(owner, bytesEach, count, replyTo, (Throwable) null);
     }
   }
 
@@ -82,6 +98,12 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
 
   public record GetStats(ActorRef<MemoryStats> replyTo) implements Command {}
 
+  /** Tells {@code subscriber} every time this manager restarts; subscriptions survive restarts. */
+  public record WatchRestarts(ActorRef<Restarted> subscriber) implements Command {}
+
+  /** For tests: fails the manager as a bug in its books would. Package-private, out of the product's way. */
+  record Crash(String reason) implements Command {}
+
   private enum CleanupTick implements Command { INSTANCE }
 
   private enum ReportTick implements Command { INSTANCE }
@@ -93,25 +115,44 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   /** The models, in the order requested; they stay resident until the owner releases them. */
   public record ModelsAcquired(String owner, List<ModelHandle> models) implements ModelsReply {}
 
-  /** {@code retryable} is false when the models can never fit this device, true when running chunks hold the room. */
-  public record AcquisitionRejected(String owner, long requestedBytes, String reason,
-      boolean retryable) implements ModelsReply {}
-
   public sealed interface LeaseReply extends NoSerializationVerificationNeeded {}
 
   public record BuffersLeased(BufferLease lease) implements LeaseReply {}
-
-  public record LeaseRejected(String owner, long requestedBytes, String reason,
-      boolean retryable) implements LeaseReply {}
 
   public sealed interface ReserveReply extends NoSerializationVerificationNeeded {}
 
   public record Reserved(String owner, long bytes) implements ReserveReply {}
 
-  public record ReservationRejected(String owner, long requestedBytes, String reason,
-      boolean retryable) implements ReserveReply {}
+  /**
+   * The answer to any request for memory that cannot be granted, with the sizes in {@code reason}.
+   * {@code retryable} is false when the request can never fit this device, true when running chunks hold the room.
+   */
+  public record Rejected(String owner, long requestedBytes, String reason, boolean retryable)
+      implements ModelsReply, LeaseReply, ReserveReply {}
+
+  /**
+   * The manager of {@code deviceId} failed and restarted ({@code restarts} times so far); every lease,
+   * reservation and model use of {@code owners} was reclaimed, and nothing granted before is valid.
+   */
+  public record Restarted(String deviceId, int restarts, List<String> owners)
+      implements NoSerializationVerificationNeeded {
+    public Restarted {
+      owners = List.copyOf(owners);
+    }
+  }
+
+  static final int MAX_RESTARTS = 10;
+  static final Duration RESTART_WINDOW = Duration.ofMinutes(1);
+
+  /** What outlives a restart: the subscribers and the count. Touched only on the manager's thread. */
+  private static final class Lifetime {
+    final Set<ActorRef<Restarted>> subscribers = new LinkedHashSet<>();
+    int restarts;
+  }
 
   private final TimerScheduler<Command> timers;
+  private final Device device;
+  private final Lifetime lifetime;
   private final MemoryConfig config;
   private final ActorRef<MemoryEvent> events;
   private final DeviceMemory memory;
@@ -120,10 +161,12 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
   private boolean reportWindowOpen;
   private boolean changedInWindow;
 
-  private MemoryManager(ActorContext<Command> context, TimerScheduler<Command> timers, Device device,
+  private MemoryManager(ActorContext<Command> context, TimerScheduler<Command> timers, Lifetime lifetime, Device device,
       MemoryConfig config, ModelLoader loader, ActorRef<MemoryEvent> events, Clock clock) {
     super(context);
     this.timers = timers;
+    this.device = device;
+    this.lifetime = lifetime;
     this.config = config;
     this.events = events;
     this.memory = new DeviceMemory(device, config, loader, events::tell, clock);
@@ -148,8 +191,13 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(loader, "loader");
     Objects.requireNonNull(events, "events");
-    return Behaviors.setup(context -> Behaviors.withTimers(
-        timers -> new MemoryManager(context, timers, device, config, loader, events, clock)));
+    return Behaviors.setup(outer -> {
+      Lifetime lifetime = new Lifetime();
+      Behavior<Command> manager = Behaviors.setup(context -> Behaviors.withTimers(
+          timers -> new MemoryManager(context, timers, lifetime, device, config, loader, events, clock)));
+      return Behaviors.supervise(manager)
+          .onFailure(Exception.class, SupervisorStrategy.restart().withLimit(MAX_RESTARTS, RESTART_WINDOW));
+    });
   }
 
   @Override
@@ -165,15 +213,18 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
         .onMessage(OwnerFinished.class, this::onOwnerFinished)
         .onMessage(FramesProcessed.class, this::onFramesProcessed)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(WatchRestarts.class, this::onWatchRestarts)
+        .onMessage(Crash.class, this::onCrash)
         .onMessageEquals(CleanupTick.INSTANCE, this::onCleanupTick)
         .onMessageEquals(ReportTick.INSTANCE, this::onReportTick)
         .onMessageEquals(ReportDue.INSTANCE, this::onReportDue)
+        .onSignal(PreRestart.class, signal -> onPreRestart())
         .onSignal(PostStop.class, signal -> onPostStop())
         .build();
   }
 
   private Behavior<Command> onLoadPrimaryModels(LoadPrimaryModels command) {
-    command.replyTo().tell(modelsReply(DeviceMemory.PRIMARY, memory.loadPrimary(command.models())));
+    command.replyTo().tell(modelsReply(Owner.PRIMARY_MODELS.name(), memory.loadPrimary(command.models())));
     changed();
     return this;
   }
@@ -196,7 +247,7 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
     if (grant instanceof Granted<BufferLease> granted) {
       command.replyTo().tell(new BuffersLeased(granted.value()));
     } else if (grant instanceof Refused<BufferLease> refused) {
-      command.replyTo().tell(new LeaseRejected(command.owner(), refused.requestedBytes(), refused.reason(),
+      command.replyTo().tell(new Rejected(command.owner(), refused.requestedBytes(), refused.reason(),
           refused.retryable()));
     }
     changed();
@@ -217,7 +268,7 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
     if (grant instanceof Granted<Long>) {
       command.replyTo().tell(new Reserved(command.owner(), command.bytes()));
     } else if (grant instanceof Refused<Long> refused) {
-      command.replyTo().tell(new ReservationRejected(command.owner(), refused.requestedBytes(), refused.reason(),
+      command.replyTo().tell(new Rejected(command.owner(), refused.requestedBytes(), refused.reason(),
           refused.retryable()));
     }
     changed();
@@ -275,6 +326,33 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
     return this;
   }
 
+  private Behavior<Command> onWatchRestarts(WatchRestarts command) {
+    lifetime.subscribers.add(command.subscriber());
+    return this;
+  }
+
+  private Behavior<Command> onCrash(Crash command) {
+    throw new IllegalStateException("injected failure: " + command.reason());
+  }
+
+  // The next instance starts with empty books: whatever this one granted is freed here and reported,
+  // and the holders are told, so that none of them keeps using memory that is no longer theirs.
+  private Behavior<Command> onPreRestart() {
+    List<DeviceMemory.Reclaimed> reclaimed = memory.reclaimAll();
+    lifetime.restarts++;
+    for (DeviceMemory.Reclaimed r : reclaimed) {
+      getContext().getLog().warn("Memory manager for {} restarting: reclaimed {} ({} bytes) from {}", device.id(),
+          r.what(), r.bytes(), r.owner());
+      events.tell(new MemoryEvent.LeasesReclaimed(device.id(), r.owner(), r.what(), r.bytes(), lifetime.restarts));
+    }
+    Restarted restarted = new Restarted(device.id(), lifetime.restarts,
+        reclaimed.stream().map(DeviceMemory.Reclaimed::owner).distinct().toList());
+    getContext().getLog().warn("Memory manager for {} restarting (restart {}): {} owner(s) lost what they held",
+        device.id(), lifetime.restarts, restarted.owners().size());
+    lifetime.subscribers.forEach(subscriber -> subscriber.tell(restarted));
+    return this;
+  }
+
   private Behavior<Command> onPostStop() {
     memory.close();
     return this;
@@ -311,6 +389,6 @@ public final class MemoryManager extends AbstractBehavior<MemoryManager.Command>
       return new ModelsAcquired(owner, granted.value());
     }
     Refused<List<ModelHandle>> refused = (Refused<List<ModelHandle>>) grant;
-    return new AcquisitionRejected(owner, refused.requestedBytes(), refused.reason(), refused.retryable());
+    return new Rejected(owner, refused.requestedBytes(), refused.reason(), refused.retryable());
   }
 }

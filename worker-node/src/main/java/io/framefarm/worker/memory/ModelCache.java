@@ -11,7 +11,7 @@ import java.util.Set;
 
 /**
  * The models resident on one device, least recently used first, with their bytes charged to the
- * budget under owner {@code model:<id>}.
+ * budget under its own {@link Owner.Model}.
  *
  * <p>A hand-written LRU rather than Caffeine: Caffeine evicts asynchronously on its own schedule, is
  * not strictly least-recently-used, and may evict an entry a running chunk still uses. Here eviction
@@ -35,10 +35,6 @@ final class ModelCache {
     this.clock = clock;
   }
 
-  static String ownerOf(String modelId) {
-    return "model:" + modelId;
-  }
-
   boolean isResident(String modelId) {
     return resident.containsKey(modelId); // containsKey does not touch the access order
   }
@@ -51,17 +47,17 @@ final class ModelCache {
 
   /** Charges {@code bytes} for a model about to load, so nothing else takes the room meanwhile. */
   void reserveForLoad(ModelSpec spec, long bytes) {
-    accounts.reserve(ownerOf(spec.id()), MemoryCategory.MODELS, bytes);
+    accounts.reserve(new Owner.Model(spec.id()), MemoryCategory.MODELS, bytes);
   }
 
   /** Bytes reserved for a model being loaded or resident. */
   long reservedFor(ModelSpec spec) {
-    return accounts.reservedBy(ownerOf(spec.id()), MemoryCategory.MODELS);
+    return accounts.reservedBy(new Owner.Model(spec.id()), MemoryCategory.MODELS);
   }
 
   /** Undoes {@link #reserveForLoad} after a failed load. */
   void cancelLoad(ModelSpec spec) {
-    accounts.releaseAll(ownerOf(spec.id()));
+    accounts.releaseAll(new Owner.Model(spec.id()));
   }
 
   /**
@@ -72,9 +68,9 @@ final class ModelCache {
     long actual = model.bytes();
     long reserved = reservedFor(spec);
     if (actual > reserved) {
-      accounts.reserve(ownerOf(spec.id()), MemoryCategory.MODELS, actual - reserved);
+      accounts.reserve(new Owner.Model(spec.id()), MemoryCategory.MODELS, actual - reserved);
     } else if (actual < reserved) {
-      accounts.release(ownerOf(spec.id()), MemoryCategory.MODELS, reserved - actual);
+      accounts.release(new Owner.Model(spec.id()), MemoryCategory.MODELS, reserved - actual);
     }
     measuredBytes.put(spec.id(), actual);
     resident.put(spec.id(), new Entry(spec, model, actual, clock.millis()));
@@ -118,6 +114,15 @@ final class ModelCache {
     return resident.values().stream().filter(e -> !e.users.isEmpty()).mapToLong(e -> e.bytes).sum();
   }
 
+  /** Every owner using a model, with the bytes of the models it uses. */
+  Map<String, Long> bytesInUseByOwner() {
+    Map<String, Long> inUse = new LinkedHashMap<>();
+    for (Entry entry : resident.values()) {
+      entry.users.keySet().forEach(owner -> inUse.merge(owner, entry.bytes, Long::sum));
+    }
+    return inUse;
+  }
+
   /** Bytes that eviction could free, keeping {@code keep}. */
   long evictableBytes(Set<String> keep) {
     return resident.values().stream().filter(e -> e.evictable(keep)).mapToLong(e -> e.bytes).sum();
@@ -134,7 +139,7 @@ final class ModelCache {
       Entry entry = it.next();
       if (entry.evictable(keep)) {
         it.remove();
-        accounts.releaseAll(ownerOf(entry.spec.id()));
+        accounts.releaseAll(new Owner.Model(entry.spec.id()));
         evicted.add(new EvictedModel(entry.spec, entry.model, entry.bytes));
         freed += entry.bytes;
         evictions++;
@@ -147,7 +152,7 @@ final class ModelCache {
   List<EvictedModel> clear() {
     List<EvictedModel> all = new ArrayList<>();
     for (Entry entry : resident.values()) {
-      accounts.releaseAll(ownerOf(entry.spec.id()));
+      accounts.releaseAll(new Owner.Model(entry.spec.id()));
       all.add(new EvictedModel(entry.spec, entry.model, entry.bytes));
     }
     resident.clear();

@@ -3,6 +3,7 @@ package io.framefarm.worker.memory;
 import io.framefarm.worker.device.MemorySize;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Map;
 final class OwnerAccounts {
 
   private final MemoryBudget budget;
-  private final Map<String, EnumMap<MemoryCategory, Long>> byOwner = new HashMap<>();
+  private final Map<Owner, EnumMap<MemoryCategory, Long>> byOwner = new HashMap<>();
   private final EnumMap<MemoryCategory, Long> byCategory = new EnumMap<>(MemoryCategory.class);
 
   OwnerAccounts(MemoryBudget budget) {
@@ -27,28 +28,28 @@ final class OwnerAccounts {
   }
 
   /** Reserves {@code bytes} for {@code owner} as {@link MemoryCategory#OTHER}. */
-  void reserve(String owner, long bytes) {
+  void reserve(Owner owner, long bytes) {
     reserve(owner, MemoryCategory.OTHER, bytes);
   }
 
   /** @throws IllegalStateException if it does not fit the budget: callers make room first */
-  void reserve(String owner, MemoryCategory category, long bytes) {
+  void reserve(Owner owner, MemoryCategory category, long bytes) {
     budget.reserve(bytes);
     byOwner.computeIfAbsent(owner, o -> new EnumMap<>(MemoryCategory.class)).merge(category, bytes, Long::sum);
     byCategory.merge(category, bytes, Long::sum);
   }
 
   /** Releases {@code bytes} of {@code owner}'s {@link MemoryCategory#OTHER} reservation. */
-  void release(String owner, long bytes) {
+  void release(Owner owner, long bytes) {
     release(owner, MemoryCategory.OTHER, bytes);
   }
 
   /** @throws IllegalStateException if {@code owner} holds less than {@code bytes} in {@code category} */
-  void release(String owner, MemoryCategory category, long bytes) {
+  void release(Owner owner, MemoryCategory category, long bytes) {
     long held = reservedBy(owner, category);
     if (bytes > held) {
-      throw new IllegalStateException(owner + " releases " + MemorySize.format(bytes) + " (" + bytes + " bytes) of "
-          + category + " but holds " + MemorySize.format(held) + " (" + held + " bytes)");
+      throw new IllegalStateException(owner.name() + " releases " + MemorySize.format(bytes) + " (" + bytes
+          + " bytes) of " + category + " but holds " + MemorySize.format(held) + " (" + held + " bytes)");
     }
     budget.release(bytes);
     byCategory.merge(category, -bytes, Long::sum);
@@ -64,7 +65,7 @@ final class OwnerAccounts {
   }
 
   /** Releases everything {@code owner} holds; returns the bytes released. */
-  long releaseAll(String owner) {
+  long releaseAll(Owner owner) {
     EnumMap<MemoryCategory, Long> held = byOwner.remove(owner);
     if (held == null) {
       return 0;
@@ -78,14 +79,26 @@ final class OwnerAccounts {
     return total;
   }
 
-  long reservedBy(String owner) {
+  long reservedBy(Owner owner) {
     EnumMap<MemoryCategory, Long> held = byOwner.get(owner);
     return held == null ? 0 : held.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  long reservedBy(String owner, MemoryCategory category) {
+  long reservedBy(Owner owner, MemoryCategory category) {
     EnumMap<MemoryCategory, Long> held = byOwner.get(owner);
     return held == null ? 0 : held.getOrDefault(category, 0L);
+  }
+
+  /** Every owner holding some of {@code category}, with its bytes. */
+  Map<Owner, Long> held(MemoryCategory category) {
+    Map<Owner, Long> held = new LinkedHashMap<>();
+    byOwner.forEach((owner, account) -> {
+      long bytes = account.getOrDefault(category, 0L);
+      if (bytes > 0) {
+        held.put(owner, bytes);
+      }
+    });
+    return held;
   }
 
   long total(MemoryCategory category) {

@@ -54,6 +54,10 @@ public final class MemoryPublisher {
       return new DeviceEvent(node, e.deviceId(), now, "LeakDetected", e.owner(), e.bytes(), String.format(
           "%s leaked %s of %d bytes, held %d ms%s", e.owner(), e.what(), e.bytes(), e.ageMillis(),
           e.takenAt().isEmpty() ? "" : "; taken at " + e.takenAt().lines().findFirst().orElse("")));
+    } else if (event instanceof MemoryEvent.LeasesReclaimed e) {
+      return new DeviceEvent(node, e.deviceId(), now, "LeasesReclaimed", e.owner(), e.bytes(), String.format(
+          "memory manager restarted (restart %d): reclaimed %s of %d bytes from %s", e.restarts(), e.what(), e.bytes(),
+          e.owner()));
     }
     throw new IllegalArgumentException("Unknown memory event " + event);
   }

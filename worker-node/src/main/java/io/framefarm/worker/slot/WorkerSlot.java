@@ -3,6 +3,7 @@ package io.framefarm.worker.slot;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
+import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryManager;
 import io.framefarm.worker.memory.MemoryStats;
 import io.framefarm.worker.onnx.OnnxModelLoader;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -18,11 +18,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.stream.Materializer;
@@ -32,16 +33,32 @@ import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One processing slot of a worker node. When idle it asks the job manager for work (and asks again
- * periodically in case the request or the singleton was lost); with a chunk it pulls the input
- * packets, decodes, runs the pipeline, encodes, reports progress every second, offers the result and
- * waits for the job manager's acknowledgement before it frees its files and asks again.
+ * One processing slot of a worker node, one behavior per state:
+ * <ul>
+ *   <li>{@link #idle}: asks the job manager for work (and again periodically, in case the request or
+ *       the singleton was lost);
+ *   <li>{@link #receiving}: pulls the chunk's input packets;
+ *   <li>{@link #processing}: decodes, runs the pipeline and encodes on the node's chunk pool;
+ *   <li>{@link #awaitingAck}: has offered the result (or reported the failure) and waits for the job
+ *       manager's acknowledgement before it frees its files and goes idle.
+ * </ul>
+ * Progress is reported every second from taking a chunk to its acknowledgement.
+ *
+ * <p>Failures: when its device's memory manager restarts, the chunk being processed loses its memory
+ * and fails at once (reported as a failed attempt). A slot that fails itself returns its chunk in hand
+ * as a failed attempt and restarts idle. When the memory manager stops for good, the slot returns its
+ * chunk and stops: nothing can run on that device any more. A result that arrives for a chunk the slot
+ * gave up only has its files deleted.
  */
-public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
+public final class WorkerSlot {
 
-  /** Where this slot works and how patient it is. */
-  public record Settings(String slotId, Path workDir, Duration requestInterval, Duration ackTimeout,
-      ActorRef<MemoryManager.Command> memory, OnnxModelLoader loader) {}
+  /**
+   * Where this slot works, how patient it is, its device's memory manager and where that device's leases
+   * are recorded from. Chunks are processed on {@code chunkPool}, which must have a thread for every slot
+   * that shares it (see {@link ChunkPool}).
+   */
+  public record Settings(String slotId, Path workDir, SlotTiming timing, ActorRef<MemoryManager.Command> memory,
+      LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool) {}
 
   private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -51,183 +68,267 @@ public final class WorkerSlot extends AbstractBehavior<WorkerCommand> {
 
   private record SegmentReceived(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
-  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result, List<RecognizedText> texts)
+  private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result,
+      List<RecognizedText> texts)
       implements WorkerCommand, NoSerializationVerificationNeeded {}
 
-  private record Failed(AssignChunk assignment, String reason) implements WorkerCommand,
-      NoSerializationVerificationNeeded {}
+  private record Failed(AssignChunk assignment, String reason)
+      implements WorkerCommand, NoSerializationVerificationNeeded {}
 
   private record AckTimedOut(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
+  private record MemoryRestarted(MemoryManager.Restarted restarted)
+      implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  /** For tests: fails the slot as a bug in it would. Package-private, out of the product's way. */
+  record Crash(String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  private final ActorContext<WorkerCommand> context;
+  private final TimerScheduler<WorkerCommand> timers;
   private final ActorRef<JobManagerCommand> jobManager;
   private final Settings settings;
-  private final TimerScheduler<WorkerCommand> timers;
   private final Materializer materializer;
-  private final Executor blocking;
   private final String node;
-  /** The chunk in hand, or null when idle. */
-  private AssignChunk current;
-  private final AtomicInteger framesDone = new AtomicInteger();
 
   public static Behavior<WorkerCommand> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new WorkerSlot(context, timers, jobManager,
-        settings)));
+    Behavior<WorkerCommand> slot = Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new WorkerSlot(context, timers, jobManager, settings).start()));
+    return Behaviors.supervise(slot).onFailure(Exception.class, SupervisorStrategy.restart());
   }
 
   private WorkerSlot(ActorContext<WorkerCommand> context, TimerScheduler<WorkerCommand> timers,
       ActorRef<JobManagerCommand> jobManager, Settings settings) {
-    super(context);
+    this.context = context;
+    this.timers = timers;
     this.jobManager = jobManager;
     this.settings = settings;
-    this.timers = timers;
     this.materializer = Materializer.matFromSystem(context.getSystem());
-    this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
-    askForWork();
   }
 
-  @Override
-  public Receive<WorkerCommand> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(RequestAgain.class, m -> onRequestAgain())
+  private Behavior<WorkerCommand> start() {
+    settings.memory().tell(new MemoryManager.WatchRestarts(
+        context.messageAdapter(MemoryManager.Restarted.class, MemoryRestarted::new)));
+    context.watch(settings.memory());
+    return idle();
+  }
+
+  // ---- idle ----
+
+  private Behavior<WorkerCommand> idle() {
+    timers.cancel(ProgressTick.INSTANCE);
+    requestWithSnapshot();
+    timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.timing().requestInterval());
+    return withStrays(Behaviors.receive(WorkerCommand.class)
+        .onMessageEquals(RequestAgain.INSTANCE, this::onRequestAgain)
         .onMessage(StatsForRequest.class, this::onStatsForRequest)
         .onMessage(AssignChunk.class, this::onAssignChunk)
-        .onMessage(SegmentReceived.class, this::onSegmentReceived)
-        .onMessage(ProgressTick.class, m -> onProgressTick())
-        .onMessage(Processed.class, this::onProcessed)
-        .onMessage(Failed.class, this::onFailed)
-        .onMessage(ChunkAcknowledged.class, this::onChunkAcknowledged)
-        .onMessage(AckTimedOut.class, this::onAckTimedOut)
-        .build();
-  }
-
-  private void askForWork() {
-    current = null;
-    requestWithSnapshot();
-    timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.requestInterval());
+        .onSignal(Terminated.class, signal -> onMemoryStopped(null))
+        .onSignal(PreRestart.class, signal -> Behaviors.same()));
   }
 
   private Behavior<WorkerCommand> onRequestAgain() {
-    if (current == null) {
-      requestWithSnapshot();
-    }
-    return this;
+    requestWithSnapshot();
+    return Behaviors.same();
   }
 
   /** Work requests carry the device's memory so that the scheduler can match chunks to it. */
   private void requestWithSnapshot() {
-    getContext().ask(MemoryStats.class, settings.memory(), Duration.ofSeconds(3), MemoryManager.GetStats::new,
+    context.ask(MemoryStats.class, settings.memory(), settings.timing().statsAskTimeout(), MemoryManager.GetStats::new,
         (stats, error) -> new StatsForRequest(stats));
   }
 
   private Behavior<WorkerCommand> onStatsForRequest(StatsForRequest m) {
-    if (current != null) {
-      return this;
-    }
     MemoryStats s = m.stats();
     DeviceSnapshot snapshot = s == null ? DeviceSnapshot.unknown(settings.slotId())
         : new DeviceSnapshot(s.deviceId(), s.budgetBytes(), s.freeBytes(),
             s.models().stream().map(MemoryStats.ResidentModel::modelId).toList());
-    jobManager.tell(new RequestWork(getContext().getSelf(), node, settings.slotId(), snapshot));
-    return this;
+    jobManager.tell(new RequestWork(context.getSelf(), node, settings.slotId(), snapshot));
+    return Behaviors.same();
   }
 
   private Behavior<WorkerCommand> onAssignChunk(AssignChunk a) {
-    if (current != null) {
-      jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(),
-          "slot " + settings.slotId() + " on " + node + " is busy with " + current.jobId() + " chunk "
-          + current.chunk(), getContext().getSelf()));
-      return this;
-    }
-    current = a;
-    framesDone.set(0);
     timers.cancel(RequestAgain.INSTANCE);
-    timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, Duration.ofSeconds(1));
-    getContext().getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(),
-        a.attempt());
-    Path dir = workDir(a);
-    CompletableFuture<Void> received = CompletableFuture.runAsync(() -> createDirectories(dir), blocking)
-        .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
-        .thenAccept(io -> {});
-    getContext().pipeToSelf(received, (ok, error) -> error == null ? new SegmentReceived(a)
-        : new Failed(a, "could not receive input packets: " + rootMessage(error)));
-    return this;
+    timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, settings.timing().progressInterval());
+    context.getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(), a.attempt());
+    return receiving(a);
   }
 
-  private Behavior<WorkerCommand> onSegmentReceived(SegmentReceived m) {
-    AssignChunk a = m.assignment();
+  // ---- receiving ----
+
+  private Behavior<WorkerCommand> receiving(AssignChunk a) {
+    Path dir = workDir(a);
+    CompletableFuture<Void> received = CompletableFuture.runAsync(() -> createDirectories(dir), settings.chunkPool())
+        .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
+        .thenAccept(io -> {});
+    context.pipeToSelf(received, (ok, error) -> error == null ? new SegmentReceived(a)
+        : new Failed(a, "could not receive input packets: " + rootMessage(error)));
+    return withStrays(busy(a, new AtomicInteger()) // no frames yet
+        .onMessage(SegmentReceived.class, m -> m.assignment() == a, m -> processing(a))
+        .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
+        .onSignal(Terminated.class, signal -> onMemoryStopped(a))
+        .onSignal(PreRestart.class, signal -> giveBack(a, null, restartReason())));
+  }
+
+  // ---- processing ----
+
+  private Behavior<WorkerCommand> processing(AssignChunk a) {
     Path dir = workDir(a);
     String owner = a.jobId() + "/" + a.chunk() + "/a" + a.attempt();
-    var scheduler = getContext().getSystem().scheduler();
+    ChunkMemory chunkMemory = new ChunkMemory(settings.memory(), settings.leaseSites(), context.getSystem().scheduler(),
+        owner, settings.timing().memoryAskTimeout());
+    AtomicInteger framesDone = new AtomicInteger();
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
       ChunkProcessor.Result processed;
-      try (ChunkMemory memory = new ChunkMemory(settings.memory(), scheduler, owner)) {
+      try (chunkMemory) {
         processed = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone,
-            memory, settings.loader());
+            chunkMemory, settings.loader());
       }
       SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
           .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
       return new Processed(a, processed.frames(), ref, processed.texts());
-    }, blocking);
-    getContext().pipeToSelf(done, (processed, error) -> error == null ? processed
-        : new Failed(a, rootMessage(error)));
-    return this;
+    }, settings.chunkPool());
+    context.pipeToSelf(done, (processed, error) -> error == null ? processed : new Failed(a, rootMessage(error)));
+    return withStrays(busy(a, framesDone)
+        .onMessage(Processed.class, m -> m.assignment() == a, this::onProcessed)
+        .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
+        .onMessage(MemoryRestarted.class, m -> onMemoryRestarted(m, chunkMemory))
+        .onSignal(Terminated.class, signal -> onMemoryStopped(a, chunkMemory))
+        .onSignal(PreRestart.class, signal -> giveBack(a, chunkMemory, restartReason())));
   }
 
-  private Behavior<WorkerCommand> onProgressTick() {
-    if (current != null) {
-      jobManager.tell(new ChunkProgress(current.jobId(), current.chunk(), current.attempt(), framesDone.get()));
-    }
-    return this;
+  private Behavior<WorkerCommand> onMemoryRestarted(MemoryRestarted m, ChunkMemory chunkMemory) {
+    MemoryManager.Restarted r = m.restarted();
+    // The chunk's thread fails on its next frame or pending ask, and that arrives here as Failed.
+    chunkMemory.revoke("memory manager for " + r.deviceId() + " on " + node + " restarted (restart " + r.restarts()
+        + ") and reclaimed what the chunk held");
+    return Behaviors.same();
   }
 
   private Behavior<WorkerCommand> onProcessed(Processed m) {
     AssignChunk a = m.assignment();
     jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), m.frames()));
-    jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), getContext().getSelf(),
+    jobManager.tell(new ChunkDone(a.jobId(), a.chunk(), a.attempt(), m.frames(), m.result(), context.getSelf(),
         m.texts()));
-    timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
-    return this;
+    return awaitingAck(a, m.frames());
   }
 
   private Behavior<WorkerCommand> onFailed(Failed m) {
     AssignChunk a = m.assignment();
-    getContext().getLog().warn("Slot {} failed {} chunk {}: {}", settings.slotId(), a.jobId(), a.chunk(), m.reason());
-    jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(), m.reason(), getContext().getSelf()));
-    timers.startSingleTimer(new AckTimedOut(a), settings.ackTimeout());
-    return this;
+    context.getLog().warn("Slot {} failed {} chunk {}: {}", settings.slotId(), a.jobId(), a.chunk(), m.reason());
+    jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(), m.reason(), context.getSelf()));
+    return awaitingAck(a, 0);
   }
 
-  private Behavior<WorkerCommand> onChunkAcknowledged(ChunkAcknowledged ack) {
-    if (current == null || !current.jobId().equals(ack.jobId()) || current.chunk() != ack.chunk()
-        || current.attempt() != ack.attempt()) {
-      return this;
-    }
+  // ---- awaiting the acknowledgement ----
+
+  private Behavior<WorkerCommand> awaitingAck(AssignChunk a, int frames) {
+    timers.startSingleTimer(AckTimedOut.class, new AckTimedOut(a), settings.timing().ackTimeout());
+    return withStrays(busy(a, new AtomicInteger(frames))
+        .onMessage(ChunkAcknowledged.class, ack -> isFor(ack, a), ack -> onChunkAcknowledged(a, ack))
+        .onMessage(AckTimedOut.class, m -> m.assignment() == a, m -> onAckTimedOut(a))
+        .onSignal(Terminated.class, signal -> onMemoryStopped(null))
+        .onSignal(PreRestart.class, signal -> Behaviors.same())); // reported already; the files go at the next start
+  }
+
+  private Behavior<WorkerCommand> onChunkAcknowledged(AssignChunk a, ChunkAcknowledged ack) {
     if (!ack.accepted()) {
-      getContext().getLog().info("Job manager refused {} chunk {}: {}", ack.jobId(), ack.chunk(), ack.reason());
+      context.getLog().info("Job manager refused {} chunk {}: {}", ack.jobId(), ack.chunk(), ack.reason());
     }
-    finishCurrent();
-    return this;
+    return finish(a);
   }
 
-  private Behavior<WorkerCommand> onAckTimedOut(AckTimedOut m) {
-    if (current == m.assignment()) {
-      getContext().getLog().warn("No acknowledgement for {} chunk {} within {}; moving on", current.jobId(),
-          current.chunk(), settings.ackTimeout());
-      finishCurrent();
-    }
-    return this;
+  private Behavior<WorkerCommand> onAckTimedOut(AssignChunk a) {
+    context.getLog().warn("No acknowledgement for {} chunk {} within {}; moving on", a.jobId(), a.chunk(),
+        settings.timing().ackTimeout());
+    return finish(a);
   }
 
-  private void finishCurrent() {
-    timers.cancel(ProgressTick.INSTANCE);
-    Path dir = workDir(current);
-    CompletableFuture.runAsync(() -> deleteRecursively(dir), blocking);
-    askForWork();
+  private Behavior<WorkerCommand> finish(AssignChunk a) {
+    timers.cancel(AckTimedOut.class);
+    deleteLater(workDir(a));
+    return idle();
+  }
+
+  // ---- shared by the states ----
+
+  /** What every state with a chunk in hand does: report its progress, and refuse a second chunk. */
+  private BehaviorBuilder<WorkerCommand> busy(AssignChunk a, AtomicInteger framesDone) {
+    return Behaviors.receive(WorkerCommand.class)
+        .onMessageEquals(ProgressTick.INSTANCE, () -> onProgressTick(a, framesDone))
+        .onMessage(AssignChunk.class, other -> onBusy(a, other));
+  }
+
+  private Behavior<WorkerCommand> onProgressTick(AssignChunk a, AtomicInteger framesDone) {
+    jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), framesDone.get()));
+    return Behaviors.same();
+  }
+
+  private Behavior<WorkerCommand> onBusy(AssignChunk current, AssignChunk other) {
+    jobManager.tell(new ChunkAttemptFailed(other.jobId(), other.chunk(), other.attempt(), "slot " + settings.slotId()
+        + " on " + node + " is busy with " + current.jobId() + " chunk " + current.chunk(), context.getSelf()));
+    return Behaviors.same();
+  }
+
+  /**
+   * Last in every state: the injected failure, results of chunks this slot gave up (their files are
+   * deleted), and anything else meant for another state, such as a late timer or acknowledgement.
+   */
+  private Behavior<WorkerCommand> withStrays(BehaviorBuilder<WorkerCommand> state) {
+    return state
+        .onMessage(Crash.class, this::onCrash)
+        .onMessage(SegmentReceived.class, m -> forgotten(m.assignment()))
+        .onMessage(Processed.class, m -> forgotten(m.assignment()))
+        .onMessage(Failed.class, m -> forgotten(m.assignment()))
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<WorkerCommand> onCrash(Crash m) {
+    throw new IllegalStateException("injected failure: " + m.reason());
+  }
+
+  private Behavior<WorkerCommand> forgotten(AssignChunk a) {
+    deleteLater(workDir(a));
+    return Behaviors.same();
+  }
+
+  /** Returns the chunk in hand as a failed attempt and stops its processing, if it has started. */
+  private Behavior<WorkerCommand> giveBack(AssignChunk a, ChunkMemory chunkMemory, String reason) {
+    if (chunkMemory != null) {
+      chunkMemory.revoke(reason);
+    }
+    jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(), reason, context.getSelf()));
+    return Behaviors.same();
+  }
+
+  private String restartReason() {
+    return "slot " + settings.slotId() + " on " + node + " failed and restarted";
+  }
+
+  private Behavior<WorkerCommand> onMemoryStopped(AssignChunk a) {
+    return onMemoryStopped(a, null);
+  }
+
+  // The manager exceeded its restarts: nothing can run on this device any more.
+  private Behavior<WorkerCommand> onMemoryStopped(AssignChunk a, ChunkMemory chunkMemory) {
+    context.getLog().error("Slot {} on {} stops: its memory manager stopped", settings.slotId(), node);
+    if (a != null) {
+      giveBack(a, chunkMemory, "the memory manager of slot " + settings.slotId() + " on " + node + " stopped");
+    }
+    return Behaviors.stopped();
+  }
+
+  private static boolean isFor(ChunkAcknowledged ack, AssignChunk a) {
+    return a.jobId().equals(ack.jobId()) && a.chunk() == ack.chunk() && a.attempt() == ack.attempt();
   }
 
   private Path workDir(AssignChunk a) {
     return settings.workDir().resolve(a.jobId() + "-" + a.chunk() + "-a" + a.attempt());
+  }
+
+  private void deleteLater(Path dir) {
+    CompletableFuture.runAsync(() -> deleteRecursively(dir), settings.chunkPool());
   }
 
   private static void createDirectories(Path dir) {

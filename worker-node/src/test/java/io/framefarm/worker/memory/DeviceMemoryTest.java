@@ -255,10 +255,29 @@ class DeviceMemoryTest {
   }
 
   @Test
-  void refusesOwnerNamesTheManagerUsesItself() {
-    for (String owner : List.of("", "primary-models", "buffer-pool", "model:x")) {
+  void refusesAnOwnerWithoutAName() {
+    for (String owner : List.of("", " ")) {
       assertThat(refused(memory.reserve(owner, 1, null)).retryable()).isFalse();
     }
+  }
+
+  @Test
+  void aChunkNamedLikeTheManagersOwnHoldingsKeepsBooksOfItsOwn() {
+    memory.giveBack(granted(memory.lease("chunk-1", 1_000, 2, null, returned::add)));
+    granted(memory.acquire("chunk-1", List.of(spec("x", 1_000))));
+    memory.releaseModels("chunk-1");
+    List<String> lookalikes = List.of("primary models", "buffer pool", "model x", "primary-models", "buffer-pool",
+        "model:x");
+    for (String owner : lookalikes) {
+      granted(memory.reserve(owner, 100, null));
+    }
+
+    lookalikes.forEach(owner -> memory.release(owner, 100));
+
+    assertThat(memory.stats().poolBytes()).as("the pool's buffers are still the pool's").isEqualTo(2_000);
+    assertThat(memory.stats().modelBytes()).as("the model is still resident").isEqualTo(1_000);
+    assertThat(memory.stats().otherBytes()).isZero();
+    memory.finishOwner("chunk-1");
   }
 
   @Test

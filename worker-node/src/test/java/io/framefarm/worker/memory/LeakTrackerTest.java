@@ -3,6 +3,8 @@ package io.framefarm.worker.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -21,13 +23,26 @@ class LeakTrackerTest {
   }
 
   @Test
-  void sampledRecordsOneCallSiteInSixteen() {
+  void sampledCapturesOneCallSiteInSixteenAndBuildsNoStackForTheOthers() {
+    LeaseSites sites = LeaseSites.of(TrackingLevel.SAMPLED);
     LeakTracker tracker = new LeakTracker(TrackingLevel.SAMPLED, clock);
 
-    long recorded = IntStream.range(0, 64).mapToObj(i -> tracker.trace(new LeakTracker.Site()))
-        .filter(t -> !t.where().isEmpty()).count();
+    List<Throwable> captured = IntStream.range(0, 64).mapToObj(i -> sites.next()).toList();
 
-    assertThat(recorded).isEqualTo(64 / LeakTracker.SAMPLE_EVERY);
+    assertThat(captured.stream().filter(Objects::nonNull).count()).isEqualTo(64 / LeaseSites.SAMPLE_EVERY);
+    assertThat(captured.stream().map(tracker::trace).filter(t -> !t.where().isEmpty()).count())
+        .isEqualTo(64 / LeaseSites.SAMPLE_EVERY);
+  }
+
+  @Test
+  void offCapturesNothingAndFullEveryCallSiteBelowTheSitesThatTookIt() {
+    assertThat(IntStream.range(0, 32).mapToObj(i -> LeaseSites.of(TrackingLevel.OFF).next())).allMatch(Objects::isNull);
+    LeaseSites full = LeaseSites.of(TrackingLevel.FULL);
+
+    LeakTracker.Trace trace = new LeakTracker(TrackingLevel.FULL, clock).trace(full.next());
+
+    assertThat(trace.where()).startsWith("\tat io.framefarm.worker.memory.LeakTrackerTest.offCapturesNothingAndFull")
+        .doesNotContain("LeaseSites");
   }
 
   @Test

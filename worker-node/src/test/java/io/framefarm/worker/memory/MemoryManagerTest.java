@@ -14,19 +14,17 @@ import io.framefarm.worker.memory.MemoryEvent.MemoryPressure;
 import io.framefarm.worker.memory.MemoryEvent.MemoryReported;
 import io.framefarm.worker.memory.MemoryEvent.ModelEvicted;
 import io.framefarm.worker.memory.MemoryManager.AcquireModels;
-import io.framefarm.worker.memory.MemoryManager.AcquisitionRejected;
 import io.framefarm.worker.memory.MemoryManager.BuffersLeased;
 import io.framefarm.worker.memory.MemoryManager.FramesProcessed;
 import io.framefarm.worker.memory.MemoryManager.GetStats;
 import io.framefarm.worker.memory.MemoryManager.LeaseBuffers;
-import io.framefarm.worker.memory.MemoryManager.LeaseRejected;
 import io.framefarm.worker.memory.MemoryManager.LoadPrimaryModels;
 import io.framefarm.worker.memory.MemoryManager.ModelsAcquired;
 import io.framefarm.worker.memory.MemoryManager.OwnerFinished;
+import io.framefarm.worker.memory.MemoryManager.Rejected;
 import io.framefarm.worker.memory.MemoryManager.Release;
 import io.framefarm.worker.memory.MemoryManager.ReleaseModels;
 import io.framefarm.worker.memory.MemoryManager.Reserve;
-import io.framefarm.worker.memory.MemoryManager.ReservationRejected;
 import io.framefarm.worker.memory.MemoryManager.Reserved;
 import io.framefarm.worker.memory.MemoryManager.ReturnBuffers;
 import io.framefarm.worker.memory.MemoryStats.Pressure;
@@ -137,7 +135,7 @@ class MemoryManagerTest {
 
     manager.tell(new AcquireModels("chunk-2", List.of(spec("b", 6_000)), models.ref()));
 
-    AcquisitionRejected rejected = models.expectMessageClass(AcquisitionRejected.class);
+    Rejected rejected = models.expectMessageClass(Rejected.class);
     assertThat(rejected.retryable()).isTrue();
     assertThat(rejected.reason()).contains("models in use " + format(6_000));
     assertThat(expectEvent(AllocationRejected.class).owner()).isEqualTo("chunk-2");
@@ -150,24 +148,24 @@ class MemoryManagerTest {
   @Test
   void rejectsAtOnceWhatCanNeverFitWithTheSizes() {
     manager.tell(new AcquireModels("chunk-1", List.of(spec("huge", 12_000)), models.ref()));
-    AcquisitionRejected rejected = models.expectMessageClass(AcquisitionRejected.class);
-    assertThat(rejected).isEqualTo(new AcquisitionRejected("chunk-1", 12_000, rejected.reason(), false));
+    Rejected rejected = models.expectMessageClass(Rejected.class);
+    assertThat(rejected).isEqualTo(new Rejected("chunk-1", 12_000, rejected.reason(), false));
     assertThat(rejected.reason()).contains("huge (" + format(12_000) + ")", "budget is " + format(BUDGET),
         "can never fit");
 
     manager.tell(new LeaseBuffers("chunk-1", 4_000, 3, leases.ref()));
-    assertThat(leases.expectMessageClass(LeaseRejected.class).reason())
-        .contains("3 buffer(s) of " + format(4_000), "can never fit");
+    assertThat(leases.expectMessageClass(Rejected.class).reason()).contains("3 buffer(s) of " + format(4_000),
+        "can never fit");
 
     manager.tell(new Reserve("chunk-1", 10_001, reservations.ref()));
-    assertThat(reservations.expectMessageClass(ReservationRejected.class).retryable()).isFalse();
+    assertThat(reservations.expectMessageClass(Rejected.class).retryable()).isFalse();
     assertThat(loader.loaded()).isEmpty();
     assertThat(device.allocations()).isZero();
   }
 
   @Test
   void reclaimsAndReportsALeakedLease() {
-    manager.tell(new LeaseBuffers("chunk-7", 1_000, 2, leases.ref()));
+    manager.tell(new LeaseBuffers("chunk-7", 1_000, 2, leases.ref(), LeaseSites.of(CONFIG.trackingLevel())));
     BufferLease lease = leases.expectMessageClass(BuffersLeased.class).lease();
     lease.buffer(0).putLong(1L);
 

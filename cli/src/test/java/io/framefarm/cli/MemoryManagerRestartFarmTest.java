@@ -1,0 +1,97 @@
+package io.framefarm.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framefarm.media.testing.FrameHashes;
+import io.framefarm.media.testing.TestVideos;
+import io.framefarm.protocol.MemoryProtocol;
+import io.framefarm.protocol.MemoryProtocol.DeviceEvent;
+import io.framefarm.protocol.MemoryProtocol.MemoryNotice;
+import io.framefarm.worker.memory.MemoryFaults;
+import io.framefarm.worker.memory.MemoryManager;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A device's memory manager fails in the middle of a job on the embedded farm: it restarts, reports on
+ * the memory topic what it took back from the chunk in hand, the chunk fails at once naming the
+ * restart and is done again, and the output is frame-exact.
+ */
+class MemoryManagerRestartFarmTest {
+  @TempDir
+  Path work;
+
+  @Test
+  void aMemoryManagerKilledMidJobRestartsReportsReclaimedLeasesAndTheJobCompletesFrameExact() throws Exception {
+    Path input = TestVideos.h264Aac(TestVideos.cacheDir(), 20);
+    Path output = work.resolve("out.mp4");
+    try (FarmNode farm = TestFarms.embedded(work.resolve("farm"), 1)) {
+      FarmClient client = new FarmClient(farm.apiUrl());
+      TestFarms.awaitDevices(client, 1);
+      TestProbe<MemoryNotice> notices = TestProbe.create(farm.system());
+      ActorRef<Topic.Command<MemoryNotice>> topic = farm.system().systemActorOf(
+          Topic.create(MemoryNotice.class, MemoryProtocol.TOPIC), "test-memory-topic", Props.empty());
+      topic.tell(Topic.subscribe(notices.ref()));
+      ActorRef<MemoryManager.Command> manager = memoryManager(farm, "host:0");
+
+      String id = client.submit(TestFarms.job(input, output, "identity", 60, true));
+      Awaitility.await("a chunk in progress").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+          .until(() -> client.job(id).path("framesDone").asInt() > 0);
+      DeviceEvent reclaimed = crashUntilALeaseIsReclaimed(manager, notices);
+
+      JsonNode job = TestFarms.awaitFinished(client, id, Duration.ofMinutes(8));
+      assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("COMPLETED");
+      assertThat(reclaimed.deviceId()).isEqualTo("host:0");
+      assertThat(reclaimed.subject()).as("the owner: a chunk of the job").startsWith(id + "/");
+      assertThat(reclaimed.bytes()).isPositive();
+      List<String> failures = new ArrayList<>();
+      job.path("attemptFailures").forEach(f -> failures.add(f.asText()));
+      assertThat(failures).as("failed attempts").anySatisfy(reason ->
+          assertThat(reason).contains("memory manager for host:0").contains("restarted"));
+      assertThat(FrameHashes.video(output)).as("decoded frames").hasSize(600).isEqualTo(FrameHashes.video(input));
+    }
+  }
+
+  // Between two chunks the device holds nothing to reclaim: crash again until a chunk was holding its buffers.
+  private static DeviceEvent crashUntilALeaseIsReclaimed(ActorRef<MemoryManager.Command> manager,
+      TestProbe<MemoryNotice> notices) {
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      manager.tell(MemoryFaults.crash("test, attempt " + attempt));
+      Optional<DeviceEvent> reclaimed = reclaimedWithin(notices, Duration.ofSeconds(2));
+      if (reclaimed.isPresent()) {
+        return reclaimed.get();
+      }
+    }
+    throw new AssertionError("no lease was reclaimed in 3 restarts");
+  }
+
+  private static Optional<DeviceEvent> reclaimedWithin(TestProbe<MemoryNotice> notices, Duration wait) {
+    try {
+      List<MemoryNotice> seen = notices.fishForMessage(wait, "LeasesReclaimed", notice ->
+          notice instanceof DeviceEvent e && e.type().equals("LeasesReclaimed") ? FishingOutcomes.complete()
+              : FishingOutcomes.continueAndIgnore());
+      return Optional.of((DeviceEvent) seen.get(seen.size() - 1));
+    } catch (AssertionError timedOut) {
+      return Optional.empty();
+    }
+  }
+
+  private static ActorRef<MemoryManager.Command> memoryManager(FarmNode farm, String deviceId) throws Exception {
+    var classic = Adapter.toClassic(farm.system()).actorSelection("/system/worker-node/memory-" + deviceId)
+        .resolveOne(Duration.ofSeconds(5)).toCompletableFuture().get();
+    return Adapter.toTyped(classic);
+  }
+}
