@@ -34,8 +34,9 @@ public final class MemoryProtocol {
   }
 
   /**
-   * A memory event. {@code type}: ModelLoaded, ModelEvicted, MemoryPressure, AllocationRejected or
-   * LeakDetected; {@code subject} the model or owner concerned; {@code detail} a sentence for people.
+   * A memory event. {@code type}: ModelLoaded, ModelEvicted, MemoryPressure, AllocationRejected,
+   * LeakDetected or LeasesReclaimed (what a restarted memory manager took back from an owner);
+   * {@code subject} the model or owner concerned; {@code detail} a sentence for people.
    */
   public record DeviceEvent(String node, String deviceId, long atMillis, String type, String subject, long bytes,
       String detail) implements MemoryNotice {}

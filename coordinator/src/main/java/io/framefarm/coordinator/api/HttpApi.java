@@ -26,11 +26,11 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /** The farm's JSON API under {@code /api/v1}: submit, list, inspect and cancel jobs. */
 public final class HttpApi extends AllDirectives {
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(15);
-  /** A submission probes its input (a packet scan of the whole file) before it answers. */
-  private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(5);
-
   private final ActorSystem<?> system;
+  /** How long a request waits for the job manager ({@code framefarm.coordinator.api.ask-timeout}). */
+  private final Duration askTimeout;
+  /** A submission probes its input (a packet scan of the whole file) before it answers. */
+  private final Duration submitTimeout;
   private final ActorRef<JobManagerCommand> jobManager;
   private final JobValidator validator;
   /** Parsing and validating submissions (a validation probes the whole input), apart from the media pool. */
@@ -46,6 +46,8 @@ public final class HttpApi extends AllDirectives {
   public HttpApi(ActorSystem<?> system, ActorRef<JobManagerCommand> jobManager, JobValidator validator,
       ActorRef<ClusterMemoryView.Command> memoryView, JobHistory history) {
     this.system = system;
+    this.askTimeout = system.settings().config().getDuration("framefarm.coordinator.api.ask-timeout");
+    this.submitTimeout = system.settings().config().getDuration("framefarm.coordinator.api.submit-timeout");
     this.history = history;
     this.pages = new JobPages(history);
     this.memory = new MemoryRoutes(system, memoryView, json);
@@ -61,7 +63,7 @@ public final class HttpApi extends AllDirectives {
         memory.routes(),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
-                post(() -> withRequestTimeout(SUBMIT_TIMEOUT, () -> entity(Unmarshaller.entityToString(),
+                post(() -> withRequestTimeout(submitTimeout, () -> entity(Unmarshaller.entityToString(),
                     this::submit))),
                 get(() -> parameterOptional("limit", limit -> parameterOptional("after",
                     after -> listJobs(limit.orElse(null), after.orElse(null))))))),
@@ -76,7 +78,7 @@ public final class HttpApi extends AllDirectives {
         // Probing a long input takes a while: done before the ask, so the ask's timeout covers the job manager only.
         .thenCompose(request -> memory.largestBudget()
             .thenApplyAsync(budget -> validator.validate(request, budget), validation))
-        .thenCompose(valid -> AskPattern.<JobManagerCommand, SubmitReply>ask(jobManager, valid::submit, ASK_TIMEOUT,
+        .thenCompose(valid -> AskPattern.<JobManagerCommand, SubmitReply>ask(jobManager, valid::submit, askTimeout,
             system.scheduler()))
         .thenApply(reply -> reply instanceof JobAccepted accepted
             ? respond(StatusCodes.CREATED, Map.of("id", accepted.jobId()))
@@ -104,7 +106,7 @@ public final class HttpApi extends AllDirectives {
           .orElse(""));
     }
     if (cause instanceof java.util.concurrent.TimeoutException) {
-      return error(StatusCodes.SERVICE_UNAVAILABLE, "the job manager did not answer within " + ASK_TIMEOUT.toSeconds()
+      return error(StatusCodes.SERVICE_UNAVAILABLE, "the job manager did not answer within " + askTimeout.toSeconds()
           + " s (is a coordinator node up?)");
     }
     system.log().error("Submit failed", cause);
@@ -124,7 +126,7 @@ public final class HttpApi extends AllDirectives {
     }
     int pageSize = limit;
     CompletionStage<HttpResponse> response = AskPattern.<JobManagerCommand, JobList>ask(jobManager, ListJobs::new,
-            ASK_TIMEOUT, system.scheduler())
+            askTimeout, system.scheduler())
         .thenCompose(list -> pages.page(list.jobs(), after, pageSize))
         .thenApply(page -> respond(StatusCodes.OK, page))
         .exceptionally(error -> unwrap(error) instanceof InvalidJobException invalid
@@ -149,7 +151,7 @@ public final class HttpApi extends AllDirectives {
   /** The job manager's answer about a live job, else the job's final status from the history, else 404. */
   private CompletionStage<HttpResponse> jobReply(String id,
       org.apache.pekko.japi.function.Function<ActorRef<JobReply>, JobManagerCommand> message) {
-    return AskPattern.<JobManagerCommand, JobReply>ask(jobManager, message, ASK_TIMEOUT, system.scheduler())
+    return AskPattern.<JobManagerCommand, JobReply>ask(jobManager, message, askTimeout, system.scheduler())
         .thenCompose(reply -> reply instanceof JobStatus status
             ? CompletableFuture.completedFuture(respond(StatusCodes.OK, status))
             : history.find(id).thenApply(archived -> archived.map(s -> respond(StatusCodes.OK, s))

@@ -30,14 +30,15 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
  * {@code GET /api/v1/events} (server-sent events: every memory event, and reports with {@code ?reports=true}).
  */
 final class MemoryRoutes extends AllDirectives {
-  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
-
   private final ActorSystem<?> system;
+  /** How long a request waits for the memory view ({@code framefarm.coordinator.api.memory-ask-timeout}). */
+  private final Duration askTimeout;
   private final ActorRef<ClusterMemoryView.Command> view;
   private final ObjectMapper json;
 
   MemoryRoutes(ActorSystem<?> system, ActorRef<ClusterMemoryView.Command> view, ObjectMapper json) {
     this.system = system;
+    this.askTimeout = system.settings().config().getDuration("framefarm.coordinator.api.memory-ask-timeout");
     this.view = view;
     this.json = json;
   }
@@ -51,7 +52,7 @@ final class MemoryRoutes extends AllDirectives {
 
   private Route nodes() {
     CompletionStage<HttpResponse> response = AskPattern.<ClusterMemoryView.Command, ClusterMemoryView.Devices>ask(
-        view, ClusterMemoryView.GetDevices::new, ASK_TIMEOUT, system.scheduler())
+        view, ClusterMemoryView.GetDevices::new, askTimeout, system.scheduler())
         .thenApply(d -> respond(Map.of("devices", d.reports(), "events", d.recentEvents())));
     return completeWithFuture(response);
   }
@@ -59,7 +60,7 @@ final class MemoryRoutes extends AllDirectives {
   /** The largest device budget reported in the cluster; Long.MAX_VALUE while no device has reported. */
   CompletionStage<Long> largestBudget() {
     return AskPattern.<ClusterMemoryView.Command, ClusterMemoryView.Devices>ask(view,
-        ClusterMemoryView.GetDevices::new, ASK_TIMEOUT, system.scheduler())
+        ClusterMemoryView.GetDevices::new, askTimeout, system.scheduler())
         .thenApply(d -> d.reports().stream().mapToLong(r -> r.budgetBytes()).max().orElse(Long.MAX_VALUE))
         .exceptionally(error -> Long.MAX_VALUE);
   }
