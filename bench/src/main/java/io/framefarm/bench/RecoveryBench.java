@@ -80,7 +80,7 @@ public final class RecoveryBench {
   }
 
   private static Config config(Path dir) {
-    String url = "jdbc:h2:file:" + dir.resolve("journal/farm") + ";DB_CLOSE_ON_EXIT=FALSE";
+    String url = "jdbc:h2:file:" + dir.resolve("journal/farm") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     return ConfigFactory.parseMap(Map.of("pekko.actor.provider", "local",
         "pekko-persistence-jdbc.shared-databases.slick.db.url", url, "pekko.loglevel", "WARNING",
         "framefarm.data-dir", dir.toString(), "pekko.log-dead-letters", "off")).withFallback(ConfigFactory.load());
