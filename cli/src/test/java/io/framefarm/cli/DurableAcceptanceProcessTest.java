@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framefarm.media.testing.TestVideos;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,13 +25,12 @@ class DurableAcceptanceProcessTest {
   @TempDir
   Path work;
 
+  private final FarmProcesses processes = new FarmProcesses();
   private Process farm;
 
   @AfterEach
   void stopFarm() throws InterruptedException {
-    if (farm != null && farm.isAlive()) {
-      farm.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-    }
+    processes.close();
   }
 
   @Test
@@ -46,8 +43,8 @@ class DurableAcceptanceProcessTest {
         accepted.add(client.submit(TestFarms.job(input, work.resolve("out-" + round + "-" + i + ".mp4"), "identity",
             5, false)));
       }
-      farm.destroyForcibly(); // SIGKILL at once after the last 201: no shutdown hook, no flush
-      assertThat(farm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      FarmProcesses.kill(farm); // at once after the last 201: no shutdown hook, no flush
+      assertThat(farm.isAlive()).isFalse();
     }
 
     FarmClient client = start(ROUNDS);
@@ -58,25 +55,12 @@ class DurableAcceptanceProcessTest {
 
   /** {@code farm up} on the test's data dir as a JVM of its own; returns a client once its API answers. */
   private FarmClient start(int round) throws IOException {
-    int httpPort = freePort();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path home = Path.of("..").toAbsolutePath().normalize();
-    ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-Dframefarm.home=" + home,
-        "io.framefarm.cli.Farm", "up", "--cpu-slots", "1", "--http-port", String.valueOf(httpPort), "--port", "0",
-        "--data-dir", work.resolve("farm").toString());
-    // The classpath travels in the environment: ONNX Runtime crashes the JVM when the command line reaches ~4 KB.
-    builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
-    builder.redirectErrorStream(true).redirectOutput(work.resolve("farm-" + round + ".log").toFile());
-    farm = builder.start();
+    int httpPort = FarmProcesses.freePort();
+    farm = processes.start(work.resolve("farm-" + round + ".log"), List.of(), "up", "--cpu-slots", "1",
+        "--http-port", String.valueOf(httpPort), "--port", "0", "--data-dir", work.resolve("farm").toString());
     FarmClient client = new FarmClient("http://127.0.0.1:" + httpPort);
     Awaitility.await("the farm's API").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
         .ignoreExceptions().until(() -> farm.isAlive() && client.jobs(1, null) != null);
     return client;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
