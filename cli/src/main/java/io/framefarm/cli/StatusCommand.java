@@ -34,7 +34,8 @@ final class StatusCommand implements Callable<Integer> {
     if (job.path("failure").isTextual()) {
       client.out().println("failure: " + job.path("failure").asText());
     }
-    job.path("attemptFailures").forEach(f -> client.out().println("  " + f.asText()));
+    job.path("attemptFailures").forEach(f -> client.out().println("  failed: " + f.asText()));
+    job.path("lostLeases").forEach(f -> client.out().println("  lost with its worker: " + f.asText()));
     return ExitCodes.OK;
   }
 }

@@ -78,7 +78,8 @@ final class SubmitCommand implements Callable<Integer> {
     }
     System.out.println(job.path("id").asText() + " " + state.toLowerCase() + ": "
         + (job.path("failure").isTextual() ? job.path("failure").asText() : "cancelled"));
-    job.path("attemptFailures").forEach(f -> System.out.println("  " + f.asText()));
+    job.path("attemptFailures").forEach(f -> System.out.println("  failed: " + f.asText()));
+    job.path("lostLeases").forEach(f -> System.out.println("  lost with its worker: " + f.asText()));
     return ExitCodes.JOB_FAILED;
   }
 }

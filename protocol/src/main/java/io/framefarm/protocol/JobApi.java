@@ -51,14 +51,18 @@ public final class JobApi {
 
   /**
    * A job as clients see it. {@code state}: QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED;
-   * {@code waiting}: why its pending chunks are not running, when the scheduler knows, else null.
+   * {@code waiting}: why its pending chunks are not running, when the scheduler knows, else null;
+   * {@code attemptFailures}: attempts that failed (they count toward the attempt limit);
+   * {@code lostLeases}: leases lost with their worker (a crash or removal; retried under a limit of their own).
    */
   public record JobStatus(String id, JobRequest request, String state, int totalFrames, int framesDone, int chunks,
       int chunksDone, long submittedAtMillis, long startedAtMillis, long finishedAtMillis, String failure,
-      List<String> attemptFailures, List<String> chunkWorkers, String waiting) implements JobReply {
+      List<String> attemptFailures, List<String> chunkWorkers, String waiting, List<String> lostLeases)
+      implements JobReply {
     public JobStatus {
       attemptFailures = List.copyOf(attemptFailures);
       chunkWorkers = List.copyOf(chunkWorkers);
+      lostLeases = lostLeases == null ? List.of() : List.copyOf(lostLeases);
     }
 
     public boolean finished() {

@@ -71,7 +71,8 @@ class FarmSerializerTest {
     assertThat(roundTrip(new JobRejected("no video stream"))).isEqualTo(new JobRejected("no video stream"));
 
     var status = new JobStatus("job-1", jobRequest, "FAILED", 600, 240, 3, 1, 10, 20, 30, "attempts exhausted",
-        List.of("chunk 2 attempt 1: lease expired"), List.of("a", "b"), "needs 8 GiB, the largest device has 6 GiB");
+        List.of("chunk 2 attempt 1: lease expired"), List.of("a", "b"), "needs 8 GiB, the largest device has 6 GiB",
+        List.of("chunk 1 attempt 1 on a: worker a lost: node left the cluster"));
     assertThat(roundTrip(status)).isEqualTo(status);
     assertThat(roundTrip(new JobList(List.of(status)))).isEqualTo(new JobList(List.of(status)));
   }
@@ -103,7 +104,7 @@ class FarmSerializerTest {
     var jobRequest = new JobRequest("/in.mp4", "/out.mp4", "invert", 240, 5, EncodeSpec.defaults());
     var video = new VideoSpec(640, 360, 1, 12800, 25, 1);
     var status = new JobStatus("job-1", jobRequest, "RUNNING", 600, 240, 3, 1, 10, 20, 0, null, List.of(), List.of(),
-        null);
+        null, List.of());
     return List.of(
         new RequestWork(worker.ref(), "node-a:2552", "cpu-0", DeviceSnapshot.unknown("host-0")),
         new ChunkProgress("job-1", 0, 1, 10),

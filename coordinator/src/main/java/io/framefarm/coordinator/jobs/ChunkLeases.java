@@ -141,18 +141,27 @@ final class ChunkLeases {
 
   Effect<JobEvent, JobBook> onWorkerNodeLost(JobBook book, WorkerNodeLost c) {
     queue.forgetWorkersOn(c.address());
-    return failAll(book, leases.heldOn(c.address()), "worker " + c.address() + " lost: " + c.why());
+    var losses = Decisions.losses(book, leases.heldOn(c.address()), "worker " + c.address() + " lost: " + c.why(),
+        settings.maxWorkerLosses(), clock.millis());
+    losses.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} lost with worker {}", l.jobId(),
+        l.chunk(), l.attempt(), c.address()));
+    return record(losses);
   }
 
   /** Each live lease among {@code reported} failed (see {@link Decisions#failures}); stale ones are dropped. */
   Effect<JobEvent, JobBook> failAll(JobBook book, List<Lease> reported, String reason) {
     var failures = Decisions.failures(book, reported, reason, settings.maxAttempts(), clock.millis());
     reported.stream().filter(l -> !failures.live().contains(l)).forEach(leases::ended);
+    failures.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} failed: {}", l.jobId(), l.chunk(),
+        l.attempt(), reason));
+    return record(failures);
+  }
+
+  /** Journals failed or lost leases; once persisted they leave the clock and parked slots may take the chunks. */
+  private Effect<JobEvent, JobBook> record(Decisions.Failures failures) {
     if (failures.events().isEmpty()) {
       return effects.none();
     }
-    failures.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} failed: {}", l.jobId(), l.chunk(),
-        l.attempt(), reason));
     return effects.persist(failures.events()).thenRun(b -> {
       failures.live().forEach(leases::ended);
       failures.failedJobs().forEach(id -> {

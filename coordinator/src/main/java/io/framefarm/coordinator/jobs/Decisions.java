@@ -1,6 +1,7 @@
 package io.framefarm.coordinator.jobs;
 
 import io.framefarm.coordinator.jobs.JobEvent.ChunkFailed;
+import io.framefarm.coordinator.jobs.JobEvent.ChunkLost;
 import io.framefarm.coordinator.jobs.JobEvent.JobFailed;
 import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
 import java.util.ArrayList;
@@ -36,6 +37,32 @@ final class Decisions {
         failedJobs.add(l.jobId());
         events.add(new JobFailed(l.jobId(), "chunk " + l.chunk() + " failed " + failures + " times; last: " + reason,
             nowMillis));
+      }
+    }
+    return new Failures(events, live, failedJobs);
+  }
+
+  /**
+   * Each live lease among {@code reported} was lost with its worker: its chunk goes back to pending
+   * without using up a failed attempt, or its job fails once the chunk has lost {@code maxLosses} workers
+   * (a chunk that takes its worker down with it must still end).
+   */
+  static Failures losses(JobBook book, List<Lease> reported, String reason, int maxLosses, long nowMillis) {
+    List<JobEvent> events = new ArrayList<>();
+    List<Lease> live = new ArrayList<>();
+    Set<String> failedJobs = new LinkedHashSet<>();
+    for (Lease l : reported) {
+      var chunk = book.currentLease(l.jobId(), l.chunk(), l.attempt());
+      if (chunk.isEmpty()) {
+        continue;
+      }
+      live.add(l);
+      events.add(new ChunkLost(l.jobId(), l.chunk(), l.attempt(), reason));
+      int losses = chunk.get().losses() + 1;
+      if (losses >= maxLosses && !failedJobs.contains(l.jobId())) {
+        failedJobs.add(l.jobId());
+        events.add(new JobFailed(l.jobId(), "chunk " + l.chunk() + " was lost with its worker " + losses
+            + " times (it may be what brings them down); last: " + reason, nowMillis));
       }
     }
     return new Failures(events, live, failedJobs);

@@ -19,10 +19,12 @@ import org.pcollections.TreePVector;
  * @param submitted what was accepted (request, video, pipeline, when)
  * @param sequence order of submission
  * @param attemptFailures every failed attempt's reason, in order
+ * @param lostLeases every lease lost with its worker, in order (not failed attempts)
  * @param failuresByWorker failed attempts of this job per worker: one that keeps failing it is passed over
  */
 record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> chunks, PVector<String> attemptFailures,
-    PMap<String, Integer> failuresByWorker, Times times, String failure) implements SchedulableJob {
+    PVector<String> lostLeases, PMap<String, Integer> failuresByWorker, Times times, String failure)
+    implements SchedulableJob {
 
   enum State { QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED }
 
@@ -37,30 +39,36 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
    * @param attempts leases handed out so far: the current lease's attempt number, which fences late
    *     reports. Released leases (coordinator restart) count here but not in {@code failures}.
    * @param failures failed attempts; the job fails when these reach the limit
+   * @param losses leases lost with their worker (crash, partition): not the chunk's fault, so they have a limit
+   *     of their own, which still ends a chunk that takes every worker down with it
    * @param worker the worker of the current or last lease, null before the first
    * @param lastFailedWorker the worker whose attempt failed last: a retry goes elsewhere if it can
    */
-  record Chunk(int index, PlannedChunk range, ChunkState state, int attempts, int failures, String worker,
-      String lastFailedWorker) {
+  record Chunk(int index, PlannedChunk range, ChunkState state, int attempts, int failures, int losses,
+      String worker, String lastFailedWorker) {
 
     Chunk(int index, PlannedChunk range) {
-      this(index, range, ChunkState.PENDING, 0, 0, null, null);
+      this(index, range, ChunkState.PENDING, 0, 0, 0, null, null);
     }
 
     Chunk leased(int attempt, String byWorker) {
-      return new Chunk(index, range, ChunkState.LEASED, attempt, failures, byWorker, lastFailedWorker);
+      return new Chunk(index, range, ChunkState.LEASED, attempt, failures, losses, byWorker, lastFailedWorker);
     }
 
     Chunk completed() {
-      return new Chunk(index, range, ChunkState.DONE, attempts, failures, worker, lastFailedWorker);
+      return new Chunk(index, range, ChunkState.DONE, attempts, failures, losses, worker, lastFailedWorker);
     }
 
     Chunk failed() {
-      return new Chunk(index, range, ChunkState.PENDING, attempts, failures + 1, worker, worker);
+      return new Chunk(index, range, ChunkState.PENDING, attempts, failures + 1, losses, worker, worker);
+    }
+
+    Chunk lost() {
+      return new Chunk(index, range, ChunkState.PENDING, attempts, failures, losses + 1, worker, worker);
     }
 
     Chunk released() {
-      return new Chunk(index, range, ChunkState.PENDING, attempts, failures, worker, lastFailedWorker);
+      return new Chunk(index, range, ChunkState.PENDING, attempts, failures, losses, worker, lastFailedWorker);
     }
 
     boolean isLeasedAt(int attempt) {
@@ -69,16 +77,18 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
   }
 
   static Job submitted(JobSubmitted e, long sequence) {
-    return new Job(e, sequence, State.QUEUED, TreePVector.empty(), TreePVector.empty(), HashTreePMap.empty(),
-        new Times(e.atMillis(), 0, 0), null);
+    return new Job(e, sequence, State.QUEUED, TreePVector.empty(), TreePVector.empty(), TreePVector.empty(),
+        HashTreePMap.empty(), new Times(e.atMillis(), 0, 0), null);
   }
 
   Job with(State newState) {
-    return new Job(submitted, sequence, newState, chunks, attemptFailures, failuresByWorker, times, failure);
+    return new Job(submitted, sequence, newState, chunks, attemptFailures, lostLeases, failuresByWorker, times,
+        failure);
   }
 
   Job withChunks(PVector<Chunk> newChunks) {
-    return new Job(submitted, sequence, state, newChunks, attemptFailures, failuresByWorker, times, failure);
+    return new Job(submitted, sequence, state, newChunks, attemptFailures, lostLeases, failuresByWorker, times,
+        failure);
   }
 
   Job withChunk(Chunk chunk) {
@@ -86,7 +96,7 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
   }
 
   Job started(long atMillis) {
-    return new Job(submitted, sequence, State.RUNNING, chunks, attemptFailures, failuresByWorker,
+    return new Job(submitted, sequence, State.RUNNING, chunks, attemptFailures, lostLeases, failuresByWorker,
         new Times(times.submittedAtMillis(), atMillis, 0), failure);
   }
 
@@ -94,11 +104,16 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
     PMap<String, Integer> byWorker = failedChunk.worker() == null ? failuresByWorker
         : failuresByWorker.plus(failedChunk.worker(), failuresByWorker.getOrDefault(failedChunk.worker(), 0) + 1);
     return new Job(submitted, sequence, state, chunks.with(failedChunk.index(), failedChunk),
-        attemptFailures.plus(reason), byWorker, times, failure);
+        attemptFailures.plus(reason), lostLeases, byWorker, times, failure);
+  }
+
+  Job lostLease(Chunk lostChunk, String reason) {
+    return new Job(submitted, sequence, state, chunks.with(lostChunk.index(), lostChunk), attemptFailures,
+        lostLeases.plus(reason), failuresByWorker, times, failure);
   }
 
   Job finished(State end, long atMillis, String why) {
-    return new Job(submitted, sequence, end, chunks, attemptFailures, failuresByWorker,
+    return new Job(submitted, sequence, end, chunks, attemptFailures, lostLeases, failuresByWorker,
         new Times(times.submittedAtMillis(), times.startedAtMillis(), atMillis), why);
   }
 
@@ -179,7 +194,7 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
     List<String> workers = chunks.stream().map(c -> c.worker() == null ? "" : c.worker()).toList();
     return new JobStatus(id(), request(), state.name(), totalFrames(), framesDone, chunks.size(), done,
         times.submittedAtMillis(), times.startedAtMillis(), times.finishedAtMillis(), failure, attemptFailures,
-        workers, waiting);
+        workers, waiting, lostLeases);
   }
 
   /** As {@link #status(long, ToIntFunction)} with nothing known of devices or live leases. */

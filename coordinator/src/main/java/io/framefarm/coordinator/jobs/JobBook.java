@@ -94,6 +94,11 @@ public final class JobBook {
       String reason = "chunk " + e.chunk() + " attempt " + e.attempt()
           + (c.worker() == null ? "" : " on " + c.worker()) + ": " + e.reason();
       return with(job.failedAttempt(c.failed(), reason));
+    } else if (event instanceof ChunkLost e) {
+      Chunk c = job.chunks().get(e.chunk());
+      String reason = "chunk " + e.chunk() + " attempt " + e.attempt()
+          + (c.worker() == null ? "" : " on " + c.worker()) + ": " + e.reason();
+      return with(job.lostLease(c.lost(), reason));
     } else if (event instanceof ChunkReleased e) {
       return with(job.withChunk(job.chunks().get(e.chunk()).released()));
     } else if (event instanceof JobCompleted e) {

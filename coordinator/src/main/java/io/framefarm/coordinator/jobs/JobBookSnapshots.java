@@ -21,6 +21,7 @@ final class JobBookSnapshots {
       JobSnapshot.Builder j = JobSnapshot.newBuilder()
           .setSubmitted(JobEventSerializer.submittedRecord(job.submitted())).setSequence(job.sequence())
           .setState(job.state().name()).addAllAttemptFailures(job.attemptFailures())
+          .addAllLostLeases(job.lostLeases())
           .putAllFailuresByWorker(job.failuresByWorker()).setStartedAtMillis(job.times().startedAtMillis())
           .setFinishedAtMillis(job.times().finishedAtMillis()).setHasFailure(job.failure() != null)
           .setFailure(job.failure() == null ? "" : job.failure());
@@ -29,7 +30,7 @@ final class JobBookSnapshots {
         j.addChunks(ChunkSnapshot.newBuilder()
             .setRange(PlannedChunkRecord.newBuilder().setStart(r.start()).setEnd(r.end()).setFirstPts(r.firstPts())
                 .setEndPts(r.endPts()))
-            .setState(c.state().name()).setAttempts(c.attempts()).setFailures(c.failures())
+            .setState(c.state().name()).setAttempts(c.attempts()).setFailures(c.failures()).setLosses(c.losses())
             .setWorker(c.worker() == null ? "" : c.worker())
             .setLastFailedWorker(c.lastFailedWorker() == null ? "" : c.lastFailedWorker()));
       }
@@ -47,12 +48,14 @@ final class JobBookSnapshots {
         ChunkSnapshot c = cs.get(i);
         PlannedChunkRecord r = c.getRange();
         chunks = chunks.plus(new Chunk(i, new PlannedChunk(r.getStart(), r.getEnd(), r.getFirstPts(), r.getEndPts()),
-            Job.ChunkState.valueOf(c.getState()), c.getAttempts(), c.getFailures(), emptyToNull(c.getWorker()),
+            Job.ChunkState.valueOf(c.getState()), c.getAttempts(), c.getFailures(), c.getLosses(),
+            emptyToNull(c.getWorker()),
             emptyToNull(c.getLastFailedWorker())));
       }
       var submitted = JobEventSerializer.submitted(j.getSubmitted());
       Job job = new Job(submitted, j.getSequence(), Job.State.valueOf(j.getState()), chunks,
-          TreePVector.from(j.getAttemptFailuresList()), HashTreePMap.from(j.getFailuresByWorkerMap()),
+          TreePVector.from(j.getAttemptFailuresList()), TreePVector.from(j.getLostLeasesList()),
+          HashTreePMap.from(j.getFailuresByWorkerMap()),
           new Job.Times(submitted.atMillis(), j.getStartedAtMillis(), j.getFinishedAtMillis()),
           j.getHasFailure() ? j.getFailure() : null);
       jobs = jobs.plus(job.id(), job);

@@ -33,6 +33,12 @@ public sealed interface JobEvent {
    */
   record ChunkReleased(String jobId, int chunk, int attempt, String reason) implements JobEvent {}
 
+  /**
+   * The worker holding the lease was lost (it crashed, or the cluster removed it): the chunk is pending
+   * again. Not a failed attempt; counted against a limit of its own.
+   */
+  record ChunkLost(String jobId, int chunk, int attempt, String reason) implements JobEvent {}
+
   record JobCompleted(String jobId, int frames, long atMillis) implements JobEvent {}
 
   record JobFailed(String jobId, String reason, long atMillis) implements JobEvent {}

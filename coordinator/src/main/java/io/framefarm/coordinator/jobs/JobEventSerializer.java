@@ -37,6 +37,7 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
       case "JobFailed" -> "JF";
       case "JobCancelled" -> "JX";
       case "ChunkReleased" -> "CR";
+      case "ChunkLost" -> "LO";
       case "JobArchived" -> "JA";
       default -> throw new IllegalArgumentException("JobEventSerializer cannot serialize " + o.getClass().getName());
     };
@@ -72,6 +73,9 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
       return JobCancelledRecord.newBuilder().setJobId(e.jobId()).setAtMillis(e.atMillis()).build().toByteArray();
     } else if (o instanceof ChunkReleased e) {
       return ChunkReleasedRecord.newBuilder().setJobId(e.jobId()).setChunk(e.chunk()).setAttempt(e.attempt())
+          .setReason(e.reason()).build().toByteArray();
+    } else if (o instanceof ChunkLost e) {
+      return ChunkLostRecord.newBuilder().setJobId(e.jobId()).setChunk(e.chunk()).setAttempt(e.attempt())
           .setReason(e.reason()).build().toByteArray();
     } else if (o instanceof JobArchived e) {
       return JobArchivedRecord.newBuilder().setJobId(e.jobId()).setAtMillis(e.atMillis()).build().toByteArray();
@@ -118,6 +122,10 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
         case "CR" -> {
           ChunkReleasedRecord r = ChunkReleasedRecord.parseFrom(bytes);
           yield new ChunkReleased(r.getJobId(), r.getChunk(), r.getAttempt(), r.getReason());
+        }
+        case "LO" -> {
+          ChunkLostRecord r = ChunkLostRecord.parseFrom(bytes);
+          yield new ChunkLost(r.getJobId(), r.getChunk(), r.getAttempt(), r.getReason());
         }
         case "JA" -> {
           JobArchivedRecord r = JobArchivedRecord.parseFrom(bytes);

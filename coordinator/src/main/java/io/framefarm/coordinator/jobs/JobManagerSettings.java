@@ -8,6 +8,7 @@ import java.time.Duration;
  *
  * @param leaseTimeout how long a lease lives without progress
  * @param maxAttempts failed attempts of one chunk before its job fails
+ * @param maxWorkerLosses leases of one chunk lost with their worker (crash, removal) before its job fails
  * @param startupGrace how long a lease may make no progress before its first frame (input transfer, model loads)
  * @param workerSeen a worker that asked within this long counts as available to take a retry
  * @param tick how often leases and retention are checked
@@ -15,30 +16,36 @@ import java.time.Duration;
  * @param keepFinished finished jobs kept in the live state, newest first; older ones move to the history
  * @param keepFinishedFor a finished job moves to the history after this long
  */
-public record JobManagerSettings(Duration leaseTimeout, int maxAttempts, Duration startupGrace, Duration workerSeen,
-    Duration tick, int snapshotEvery, int keepFinished, Duration keepFinishedFor) {
+public record JobManagerSettings(Duration leaseTimeout, int maxAttempts, int maxWorkerLosses, Duration startupGrace,
+    Duration workerSeen, Duration tick, int snapshotEvery, int keepFinished, Duration keepFinishedFor) {
 
   public static JobManagerSettings fromConfig(Config coordinator) {
     Config retention = coordinator.getConfig("retention");
     return new JobManagerSettings(coordinator.getDuration("lease-timeout"), coordinator.getInt("max-attempts"),
-        coordinator.getDuration("startup-grace"), coordinator.getDuration("worker-seen"),
-        coordinator.getDuration("scheduler-tick"), coordinator.getInt("snapshot-every"),
-        retention.getInt("keep-finished"), retention.getDuration("keep-finished-for"));
+        coordinator.getInt("max-worker-losses"), coordinator.getDuration("startup-grace"),
+        coordinator.getDuration("worker-seen"), coordinator.getDuration("scheduler-tick"),
+        coordinator.getInt("snapshot-every"), retention.getInt("keep-finished"),
+        retention.getDuration("keep-finished-for"));
   }
 
   /** The defaults with another lease timeout and attempt limit, for tests. */
   public static JobManagerSettings of(Duration leaseTimeout, int maxAttempts) {
-    return new JobManagerSettings(leaseTimeout, maxAttempts, Duration.ofMinutes(3), Duration.ofSeconds(15),
+    return new JobManagerSettings(leaseTimeout, maxAttempts, 5, Duration.ofMinutes(3), Duration.ofSeconds(15),
         Duration.ofSeconds(1), 1000, 100, Duration.ofHours(1));
   }
 
   public JobManagerSettings withRetention(int keep, Duration keepFor) {
-    return new JobManagerSettings(leaseTimeout, maxAttempts, startupGrace, workerSeen, tick, snapshotEvery, keep,
-        keepFor);
+    return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
+        snapshotEvery, keep, keepFor);
   }
 
   public JobManagerSettings withSnapshotEvery(int events) {
-    return new JobManagerSettings(leaseTimeout, maxAttempts, startupGrace, workerSeen, tick, events, keepFinished,
-        keepFinishedFor);
+    return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick, events,
+        keepFinished, keepFinishedFor);
+  }
+
+  public JobManagerSettings withTick(Duration every) {
+    return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, every,
+        snapshotEvery, keepFinished, keepFinishedFor);
   }
 }

@@ -138,7 +138,10 @@ class JobBookTest {
   void aSnapshotRestoresEveryFieldOfTheLiveState() throws Exception {
     JobBook book = withJob(new JobBook(), "a", 3, 2, new PipelinePlan("{\"x\":1}", 512, List.of("m1", "m2")))
         .apply(new ChunkLeased("a", 0, 1, "w1", 5000, 1000)).apply(new ChunkFailed("a", 0, 1, "boom"))
-        .apply(new ChunkLeased("a", 0, 2, "w2", 5000, 2000)).apply(new ChunkCompleted("a", 0, 2, 10));
+        .apply(new ChunkLeased("a", 0, 2, "w2", 5000, 2000)).apply(new ChunkCompleted("a", 0, 2, 10))
+        .apply(new ChunkLeased("a", 1, 1, "w3", 0, 0)).apply(new ChunkLost("a", 1, 1, "worker w3 lost"));
+    assertThat(book.job("a").orElseThrow().chunks().get(1).losses()).isEqualTo(1);
+    assertThat(book.job("a").orElseThrow().lostLeases()).containsExactly("chunk 1 attempt 1 on w3: worker w3 lost");
     book = withJob(book, "b", 0, 1, new PipelinePlan("{}", 0, List.of())).apply(new JobFailed("b", "why", 4000));
 
     var serializer = new JobEventSerializer();
@@ -152,6 +155,7 @@ class JobBookTest {
   void everyJournalEventRoundTrips() throws Exception {
     var serializer = new JobEventSerializer();
     List<JobEvent> events = List.of(new ChunkReleased("j", 1, 2, "restart"), new JobArchived("j", 77),
+        new ChunkLost("j", 3, 1, "worker gone"),
         new ChunkLeased("j", 0, 1, "w", 5, 6), new JobCancelled("j", 8));
     for (JobEvent e : events) {
       assertThat(serializer.fromBinary(serializer.toBinary(e), serializer.manifest(e))).isEqualTo(e);

@@ -66,9 +66,7 @@ class JobManagerTest {
 
   private EventSourcedBehaviorTestKit<JobManagerCommand, JobEvent, JobBook> start(JobManagerSettings settings) {
     // A tick far off: the test sends Tick itself, after moving the clock.
-    var behavior = JobManager.create(transfers, history, new JobManagerSettings(settings.leaseTimeout(),
-        settings.maxAttempts(), settings.startupGrace(), settings.workerSeen(), Duration.ofHours(1),
-        settings.snapshotEvery(), settings.keepFinished(), settings.keepFinishedFor()), clock);
+    var behavior = JobManager.create(transfers, history, settings.withTick(Duration.ofHours(1)), clock);
     var kit = EventSourcedBehaviorTestKit.<JobManagerCommand, JobEvent, JobBook>create(testKit.system(), behavior,
         EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyCommands(false));
     kit.clear();
@@ -186,15 +184,25 @@ class JobManagerTest {
   }
 
   @Test
-  void aWorkerNodeLostFailsTheLeasesOnIt() {
+  void aChunkLostWithItsWorkerIsRetriedWithoutUsingUpAnAttemptUpToItsOwnLimit() {
     String id = submit(1);
-    lease();
     String address = org.apache.pekko.actor.typed.ActorRefResolver.get(testKit.system())
         .toSerializationFormat(worker.getRef());
     address = address.substring(0, address.indexOf("/", "pekko://".length()));
-    var lost = jobManager.runCommand(new JobManager.WorkerNodeLost(address, "node became unreachable"));
-    assertThat(lost.events()).singleElement().isInstanceOf(ChunkFailed.class);
-    assertThat(status(id).attemptFailures().get(0)).contains("node became unreachable");
+    for (int crash = 1; crash <= 4; crash++) { // more crashes than the 2 attempts these settings allow
+      lease();
+      var lost = jobManager.runCommand(new JobManager.WorkerNodeLost(address, "node became unreachable"));
+      assertThat(lost.events()).singleElement().isInstanceOf(ChunkLost.class);
+    }
+    JobStatus status = status(id);
+    assertThat(status.state()).isEqualTo("RUNNING");
+    assertThat(status.attemptFailures()).as("no attempt failed").isEmpty();
+    assertThat(status.lostLeases()).hasSize(4).allMatch(r -> r.contains("node became unreachable"));
+
+    lease();
+    var fifth = jobManager.runCommand(new JobManager.WorkerNodeLost(address, "node left the cluster"));
+    assertThat(fifth.events()).hasSize(2).last().isInstanceOf(JobFailed.class);
+    assertThat(status(id).failure()).contains("lost with its worker 5 times");
   }
 
   @Test
