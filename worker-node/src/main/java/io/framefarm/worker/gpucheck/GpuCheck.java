@@ -20,6 +20,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Proves the memory manager on a real GPU (issue 11): runs the {@link MemoryManager} actor on a {@link CudaDevice}
@@ -31,6 +33,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class GpuCheck {
 
+  private static final Logger log = LoggerFactory.getLogger(GpuCheck.class);
   private static final long MAX_AUTO_BUDGET = 8L << 30;
 
   private GpuCheck() {}
@@ -48,7 +51,9 @@ public final class GpuCheck {
       out.println("gpu-check: " + e.getMessage());
       return 2;
     }
+    log.info("GPU check with {} on {}", options, driver.getClass().getSimpleName());
     CheckTable table = run(driver, options, out);
+    log.info("GPU check {}:\n{}", table.passed() ? "passed" : "failed", table.render());
     return table.passed() ? 0 : 1;
   }
 

@@ -141,11 +141,11 @@ final class ManagerScenario {
     ModelsReply d = acquire("chunk-3", spec("model-d", 30, false));
     compare("model d 30u under pressure", d instanceof ModelsAcquired
         && resident(stats()).equals(Set.of(PRIMARY, "model-a", "model-c", "model-d")),
-        "evicts the least recently used b only; resident " + resident(stats()));
+        "evicts the least recently used b only; resident " + lru(stats()));
     ModelsReply e = acquire("chunk-4", spec("model-e", 30, false));
     compare("model e 30u under pressure", e instanceof ModelsAcquired
         && resident(stats()).equals(Set.of(PRIMARY, "model-d", "model-e")),
-        "evicts c then a, by bytes until it fits; resident " + resident(stats()));
+        "evicts c then a, by bytes until it fits; resident " + lru(stats()));
     frames.close();
     compare("lease returned", stats().poolLeasedBytes() == 0, "its 16u stay in the pool, idle");
     return p instanceof ModelsAcquired;
@@ -158,7 +158,7 @@ final class ManagerScenario {
     ReserveReply r = ask(replyTo -> new Reserve(owner, room, replyTo));
     MemoryStats s = stats();
     compare(step, r instanceof Reserved && resident(s).equals(Set.of(PRIMARY)) && s.poolBytes() == 0,
-        "device back to the start + pinned 10u; resident " + resident(s));
+        "device back to the start + pinned 10u; resident " + lru(s));
     manager.tell(new Release(owner, room));
   }
 
@@ -295,6 +295,11 @@ final class ManagerScenario {
 
   private static Set<String> resident(MemoryStats s) {
     return s.models().stream().map(MemoryStats.ResidentModel::modelId).collect(Collectors.toSet());
+  }
+
+  /** Resident models, least recently used first. */
+  private static List<String> lru(MemoryStats s) {
+    return s.models().stream().map(MemoryStats.ResidentModel::modelId).toList();
   }
 
   private static long bytesOf(MemoryStats s, String model) {
