@@ -67,7 +67,8 @@ public final class GpuCheck {
         throw error;
       }
       // No libcuda (UnsatisfiedLinkError), no GPU, a driver error or a manager that stopped answering: a miss.
-      table.check("check ran to the end", false, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()));
+      log.error("GPU check stopped early", e);
+      table.check("check ran to the end", false, e.getClass().getSimpleName() + ": " + keyLine(e.getMessage()));
     }
     out.print(table.render());
     out.flush();
@@ -184,7 +185,12 @@ public final class GpuCheck {
         """).withFallback(ConfigFactory.load());
   }
 
-  private static String firstLine(String message) {
-    return message == null ? "" : message.lines().findFirst().orElse("");
+  // JCuda's UnsatisfiedLinkError nests both load attempts; the dynamic linker's line says what is missing.
+  static String keyLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    return message.lines().filter(l -> l.contains("cannot open shared object") || l.contains("undefined symbol")
+        || l.contains("GLIBC")).findFirst().orElse(message.lines().findFirst().orElse("")).trim();
   }
 }

@@ -79,6 +79,18 @@ class GpuCheckTest {
   }
 
   @Test
+  void namesWhatTheLinkerMissedWithoutLibcuda() {
+    var missing = new FakeCudaDriver.Missing(new UnsatisfiedLinkError(
+        "Error while loading native library \"JCudaDriver\"\n"
+        + "Stack trace from the attempt to load the library as a resource:\n"
+        + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver.so: libcuda.so.1: cannot open shared object file\n"));
+
+    assertThat(GpuCheck.run(missing, new String[0], out)).isEqualTo(1);
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("UnsatisfiedLinkError: java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver.so: libcuda.so.1");
+  }
+
+  @Test
   void rejectsUnknownOptions() {
     assertThat(GpuCheck.run(FakeCudaDriver.withGpus(new Gpu("GPU", 1L << 30)), new String[] {"--bogus", "1"}, out))
         .isEqualTo(2);
