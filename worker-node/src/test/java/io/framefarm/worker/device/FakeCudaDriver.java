@@ -7,7 +7,10 @@ import java.util.Map;
 
 /**
  * A CUDA driver with GPUs made of numbers. Contexts are current per thread, as in CUDA, so a
- * device that forgets to bind its context before a call is caught.
+ * device that forgets to bind its context before a call is caught. {@code cuMemGetInfo} reports
+ * what the allocations took; by default exactly their sizes, and optionally as a real driver does
+ * (a granularity, a primary context's own memory, memory kept after the first allocation) or as a
+ * broken one would (frees that keep their memory, allocations that take more than asked).
  */
 public final class FakeCudaDriver implements CudaDriver {
 
@@ -21,13 +24,23 @@ public final class FakeCudaDriver implements CudaDriver {
   private final ThreadLocal<Long> current = new ThreadLocal<>();
   private final List<Integer> unopenable = new ArrayList<>();
   private final int[] retained;
+  private final boolean[] contextCreated;
+  private final boolean[] touched;
   private long nextHandle = 1;
+  private long granularity = 1;
+  private long contextOverhead;
+  private long firstUseOverhead;
+  private double overcharge = 1.0;
+  private int leakEveryNthFree;
+  private long frees;
 
   private FakeCudaDriver(int initResult, List<Gpu> gpus) {
     this.initResult = initResult;
     this.gpus = List.copyOf(gpus);
     this.allocatedByGpu = new long[gpus.size()];
     this.retained = new int[gpus.size()];
+    this.contextCreated = new boolean[gpus.size()];
+    this.touched = new boolean[gpus.size()];
   }
 
   public static FakeCudaDriver withGpus(Gpu... gpus) {
@@ -42,6 +55,34 @@ public final class FakeCudaDriver implements CudaDriver {
   /** Makes retaining {@code ordinal}'s context fail, as for a GPU another process holds exclusively. */
   public synchronized FakeCudaDriver failingToOpen(int ordinal) {
     unopenable.add(ordinal);
+    return this;
+  }
+
+  /** Rounds every allocation up to a multiple of {@code bytes}, as the driver's pages do (2 MiB on large ones). */
+  public synchronized FakeCudaDriver withGranularity(long bytes) {
+    granularity = bytes;
+    return this;
+  }
+
+  /**
+   * Takes {@code contextBytes} when a GPU's primary context is first retained, and {@code firstUseBytes} more
+   * at its first allocation, kept for good, as a real driver's context and lazily created heaps are.
+   */
+  public synchronized FakeCudaDriver withOverheads(long contextBytes, long firstUseBytes) {
+    contextOverhead = contextBytes;
+    firstUseOverhead = firstUseBytes;
+    return this;
+  }
+
+  /** A broken driver: every {@code n}th {@code cuMemFree} succeeds but keeps the memory. */
+  public synchronized FakeCudaDriver leakingEveryNthFree(int n) {
+    leakEveryNthFree = n;
+    return this;
+  }
+
+  /** A driver whose allocations take {@code factor} times what was asked, so the caller's books fall short. */
+  public synchronized FakeCudaDriver overchargingBy(double factor) {
+    overcharge = factor;
     return this;
   }
 
@@ -75,6 +116,10 @@ public final class FakeCudaDriver implements CudaDriver {
     long handle = nextHandle++;
     contextGpu.put(handle, ordinal);
     retained[ordinal]++;
+    if (!contextCreated[ordinal]) {
+      contextCreated[ordinal] = true;
+      allocatedByGpu[ordinal] += contextOverhead; // kept until the process ends, here
+    }
     return handle;
   }
 
@@ -100,12 +145,16 @@ public final class FakeCudaDriver implements CudaDriver {
   @Override
   public synchronized long allocate(long bytes) {
     int gpu = currentGpu("cuMemAlloc");
-    if (bytes > gpus.get(gpu).totalBytes() - allocatedByGpu[gpu]) {
+    long charged = (long) Math.ceil(bytes * overcharge);
+    long taken = (charged + granularity - 1) / granularity * granularity;
+    long extra = touched[gpu] ? 0 : firstUseOverhead;
+    if (taken + extra > gpus.get(gpu).totalBytes() - allocatedByGpu[gpu]) {
       throw new CudaException("cuMemAlloc", CUDA_ERROR_OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY");
     }
-    allocatedByGpu[gpu] += bytes;
+    touched[gpu] = true;
+    allocatedByGpu[gpu] += taken + extra;
     long handle = nextHandle++;
-    pointers.put(handle, new long[] {gpu, bytes});
+    pointers.put(handle, new long[] {gpu, taken});
     return handle;
   }
 
@@ -114,6 +163,10 @@ public final class FakeCudaDriver implements CudaDriver {
     long[] allocation = pointers.remove(pointer);
     if (allocation == null) {
       throw new CudaException("cuMemFree", 1, "CUDA_ERROR_INVALID_VALUE");
+    }
+    frees++;
+    if (leakEveryNthFree > 0 && frees % leakEveryNthFree == 0) {
+      return;
     }
     allocatedByGpu[(int) allocation[0]] -= allocation[1];
   }
