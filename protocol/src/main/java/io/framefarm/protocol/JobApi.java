@@ -65,6 +65,15 @@ public final class JobApi {
       lostLeases = lostLeases == null ? List.of() : List.copyOf(lostLeases);
     }
 
+    /**
+     * The job without its per-chunk and per-attempt lists, for listings: a list of many long jobs stays
+     * far below the transport's frame size. {@code GET /api/v1/jobs/{id}} has the details.
+     */
+    public JobStatus summary() {
+      return new JobStatus(id, request, state, totalFrames, framesDone, chunks, chunksDone, submittedAtMillis,
+          startedAtMillis, finishedAtMillis, failure, List.of(), List.of(), waiting, List.of());
+    }
+
     public boolean finished() {
       return state.equals("COMPLETED") || state.equals("FAILED") || state.equals("CANCELLED");
     }

@@ -40,7 +40,7 @@ final class JobPages {
     return history.page(cursor, limit + 1).thenApply(archived -> {
       Map<String, JobStatus> merged = new LinkedHashMap<>();
       liveAfter.forEach(j -> merged.put(j.id(), j));
-      archived.forEach(j -> merged.putIfAbsent(j.id(), j)); // archived while listed: the live one is as new
+      archived.forEach(j -> merged.putIfAbsent(j.id(), j.summary())); // archived while listed: keep the live one
       List<JobStatus> all = new ArrayList<>(merged.values());
       all.sort(NEWEST_FIRST);
       boolean more = all.size() > limit || archived.size() > limit;

@@ -136,7 +136,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(GetJob.class, (book, c) -> reply(c.replyTo(), book.job(c.jobId())
             .<JobReply>map(this::status).orElse(new JobNotFound(c.jobId()))))
         .onCommand(ListJobs.class, (book, c) -> reply(c.replyTo(),
-            new JobList(book.jobs().stream().map(this::status).toList())))
+            new JobList(book.jobs().stream().map(j -> status(j).summary()).toList())))
         .onCommand(CancelJob.class, this::onCancelJob)
         .onCommand(RequestWork.class, leasing::onRequestWork)
         .onCommand(JobFiles.SegmentReady.class, leasing::onSegmentReady)
