@@ -1,5 +1,6 @@
 package io.framefarm.coordinator.jobs;
 
+import io.framefarm.coordinator.jobs.Job.Chunk;
 import io.framefarm.coordinator.jobs.JobEvent.ChunkFailed;
 import io.framefarm.coordinator.jobs.JobEvent.ChunkLost;
 import io.framefarm.coordinator.jobs.JobEvent.JobFailed;
@@ -9,6 +10,9 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /** The job manager's decisions that need no actor: which events a failure makes, which jobs leave the live state. */
 final class Decisions {
@@ -22,24 +26,9 @@ final class Decisions {
    * once the chunk's failed attempts reach {@code maxAttempts}. Leases that already ended are ignored.
    */
   static Failures failures(JobBook book, List<Lease> reported, String reason, int maxAttempts, long nowMillis) {
-    List<JobEvent> events = new ArrayList<>();
-    List<Lease> live = new ArrayList<>();
-    Set<String> failedJobs = new LinkedHashSet<>();
-    for (Lease l : reported) {
-      var chunk = book.currentLease(l.jobId(), l.chunk(), l.attempt());
-      if (chunk.isEmpty()) {
-        continue;
-      }
-      live.add(l);
-      events.add(new ChunkFailed(l.jobId(), l.chunk(), l.attempt(), reason));
-      int failures = chunk.get().failures() + 1;
-      if (failures >= maxAttempts && !failedJobs.contains(l.jobId())) {
-        failedJobs.add(l.jobId());
-        events.add(new JobFailed(l.jobId(), "chunk " + l.chunk() + " failed " + failures + " times; last: " + reason,
-            nowMillis));
-      }
-    }
-    return new Failures(events, live, failedJobs);
+    return ended(book, reported, maxAttempts, nowMillis, Chunk::failures,
+        l -> new ChunkFailed(l.jobId(), l.chunk(), l.attempt(), reason),
+        (l, n) -> "chunk " + l.chunk() + " failed " + n + " times; last: " + reason);
   }
 
   /**
@@ -48,6 +37,18 @@ final class Decisions {
    * (a chunk that takes its worker down with it must still end).
    */
   static Failures losses(JobBook book, List<Lease> reported, String reason, int maxLosses, long nowMillis) {
+    return ended(book, reported, maxLosses, nowMillis, Chunk::losses,
+        l -> new ChunkLost(l.jobId(), l.chunk(), l.attempt(), reason),
+        (l, n) -> "chunk " + l.chunk() + " was lost with its worker " + n
+            + " times (it may be what brings them down); last: " + reason);
+  }
+
+  /**
+   * Live leases ended one way ({@code event}), counted per chunk by {@code count}; a job fails once a
+   * chunk's count reaches {@code limit}.
+   */
+  private static Failures ended(JobBook book, List<Lease> reported, int limit, long nowMillis,
+      ToIntFunction<Chunk> count, Function<Lease, JobEvent> event, BiFunction<Lease, Integer, String> jobFailure) {
     List<JobEvent> events = new ArrayList<>();
     List<Lease> live = new ArrayList<>();
     Set<String> failedJobs = new LinkedHashSet<>();
@@ -57,12 +58,10 @@ final class Decisions {
         continue;
       }
       live.add(l);
-      events.add(new ChunkLost(l.jobId(), l.chunk(), l.attempt(), reason));
-      int losses = chunk.get().losses() + 1;
-      if (losses >= maxLosses && !failedJobs.contains(l.jobId())) {
-        failedJobs.add(l.jobId());
-        events.add(new JobFailed(l.jobId(), "chunk " + l.chunk() + " was lost with its worker " + losses
-            + " times (it may be what brings them down); last: " + reason, nowMillis));
+      events.add(event.apply(l));
+      int n = count.applyAsInt(chunk.get()) + 1;
+      if (n >= limit && failedJobs.add(l.jobId())) {
+        events.add(new JobFailed(l.jobId(), jobFailure.apply(l, n), nowMillis));
       }
     }
     return new Failures(events, live, failedJobs);
