@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framefarm.media.testing.FrameHashes;
 import io.framefarm.media.testing.TestVideos;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,16 +26,12 @@ class ManySlotsProcessTest {
   @TempDir
   Path work;
 
+  private final FarmProcesses processes = new FarmProcesses();
   private Process farm;
 
   @AfterEach
   void stopFarm() throws InterruptedException {
-    if (farm != null && farm.isAlive()) {
-      farm.destroy(); // SIGTERM: the shutdown hook stops the actor system
-      if (!farm.waitFor(30, TimeUnit.SECONDS)) {
-        farm.destroyForcibly().waitFor();
-      }
-    }
+    processes.close(); // SIGTERM (the shutdown hook stops the actor system), SIGKILL if it hangs
   }
 
   @Test
@@ -46,8 +39,9 @@ class ManySlotsProcessTest {
     Path input = TestVideos.h264Aac(TestVideos.cacheDir(), 320, 240, 30, 20);
     Path output = work.resolve("out.mp4");
     Path log = work.resolve("farm.log");
-    int httpPort = freePort();
-    farm = startFarmUp(httpPort, log);
+    int httpPort = FarmProcesses.freePort();
+    farm = processes.start(log, List.of("-Xmx1g"), "up", "--cpu-slots", String.valueOf(SLOTS), "--http-port",
+        String.valueOf(httpPort), "--port", "0", "--data-dir", work.resolve("farm").toString());
     FarmClient client = new FarmClient("http://127.0.0.1:" + httpPort);
     Awaitility.await("the farm's API").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
         .ignoreExceptions().until(() -> farm.isAlive() && client.nodes() != null);
@@ -65,25 +59,5 @@ class ManySlotsProcessTest {
     assertThat(job.path("attemptFailures")).as("failed attempts").isEmpty();
     assertThat(farmLog).as("the node's log").contains("Worker node started " + SLOTS + " slot(s)")
         .doesNotContain("Ask timed out").doesNotContain("did not answer");
-  }
-
-  /** {@code farm up} in a JVM of its own, with this test's classpath and its output in {@code log}. */
-  private Process startFarmUp(int httpPort, Path log) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path home = Path.of("..").toAbsolutePath().normalize();
-    ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx1g", "-Dframefarm.home=" + home,
-        "io.framefarm.cli.Farm", "up", "--cpu-slots", String.valueOf(SLOTS), "--http-port", String.valueOf(httpPort),
-        "--port", "0", "--data-dir", work.resolve("farm").toString());
-    // The classpath travels in the environment: ONNX Runtime crashes the JVM when the command line reaches ~4 KB.
-    builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
-    builder.environment().put("MALLOC_ARENA_MAX", "2");
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
-    return builder.start();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
