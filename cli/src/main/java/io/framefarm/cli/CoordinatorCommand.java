@@ -1,6 +1,7 @@
 package io.framefarm.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,21 +15,21 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--http-port", description = "Port of the HTTP API (default: ${DEFAULT-VALUE}).")
   int httpPort = 7070;
 
-  @Option(names = "--http-host", description = "Interface the HTTP API binds (default: ${DEFAULT-VALUE}).")
-  String httpHost = "127.0.0.1";
-
   @Option(names = "--data-dir", description = "Journal and chunk files (default: ${DEFAULT-VALUE}).")
   Path dataDir = Path.of(".farm");
 
   @Mixin
   NodeOptions node = new NodeOptions();
 
+  @Mixin
+  ApiOptions api = new ApiOptions();
+
   @Override
   public Integer call() {
-    var config = node.config(List.of("coordinator"), Map.of(
-        "framefarm.data-dir", NodeOptions.absolute(dataDir).toString(),
-        "framefarm.coordinator.http-host", httpHost,
-        "framefarm.coordinator.http-port", httpPort));
+    Map<String, Object> settings = new LinkedHashMap<>(api.overrides());
+    settings.put("framefarm.data-dir", NodeOptions.absolute(dataDir).toString());
+    settings.put("framefarm.coordinator.http-port", httpPort);
+    var config = node.config(List.of("coordinator"), settings);
     FarmNode farm = FarmNode.start(config, 0);
     System.out.println("Coordinator up: API at " + farm.apiUrl() + "/api/v1, cluster at " + node.host + ":"
         + farm.system().address().port().getOrElse(() -> 0));

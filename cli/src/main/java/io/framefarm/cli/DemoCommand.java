@@ -48,15 +48,18 @@ final class DemoCommand implements Callable<Integer> {
     Path output = root.resolve("sample-" + pipeline + ".mp4");
     var config = new NodeOptions().config(List.of("coordinator", "worker"), Map.of(
         "framefarm.data-dir", root.resolve("farm-data").toString(),
-        "framefarm.coordinator.http-port", 0));
+        "framefarm.coordinator.http-port", 0,
+        "framefarm.coordinator.allowed-roots", List.of(root.toString())));
     try (FarmNode farm = FarmNode.start(config, cpuSlots)) {
       System.out.println("Embedded farm up: API at " + farm.apiUrl() + "/api/v1, " + cpuSlots + " CPU slot(s)");
-      FarmClient client = new FarmClient(farm.apiUrl());
+      FarmClient client = new FarmClient(farm.apiUrl(), System.getenv("FRAMEFARM_API_TOKEN"));
       Map<String, Object> job = new LinkedHashMap<>();
       job.put("input", sample.toString());
       job.put("output", output.toString());
       job.put("pipeline", pipeline);
       job.put("chunkFrames", chunkFrames);
+      // The demo's own output from an earlier run.
+      job.put("overwrite", true);
       String id = client.submit(job);
       System.out.println("Submitted " + id + ": " + sample.getFileName() + " -> " + output.getFileName()
           + " with pipeline '" + pipeline + "'");

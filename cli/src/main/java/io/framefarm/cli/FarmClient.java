@@ -31,12 +31,24 @@ public final class FarmClient {
   }
 
   private final String baseUrl;
+  private final String authorization;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   public FarmClient(String baseUrl) {
+    this(baseUrl, null);
+  }
+
+  /** @param apiToken the coordinator's bearer token; null or empty when it has none */
+  public FarmClient(String baseUrl, String apiToken) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.authorization = apiToken == null || apiToken.isEmpty() ? null : "Bearer " + apiToken;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path));
+    return authorization == null ? builder : builder.header("Authorization", authorization);
   }
 
   public ObjectMapper json() {
@@ -69,7 +81,7 @@ public final class FarmClient {
 
   /** Follows the server-sent memory events, calling {@code onEvent} for each, until the stream ends. */
   public void events(java.util.function.Consumer<JsonNode> onEvent) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/events"))
+    HttpRequest request = request("/api/v1/events")
         .header("Accept", "text/event-stream").GET().build();
     try {
       HttpResponse<java.util.stream.Stream<String>> response = http.send(request,
@@ -109,7 +121,7 @@ public final class FarmClient {
           : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body));
       // A submission probes the whole input before it answers.
       Duration timeout = method.equals("POST") ? Duration.ofMinutes(5) : Duration.ofSeconds(60);
-      HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+      HttpRequest request = request(path).timeout(timeout)
           .header("Content-Type", "application/json").method(method, publisher).build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       JsonNode answer = parse(response.body());

@@ -1,6 +1,7 @@
 package io.framefarm.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +38,9 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--preset", description = "x264 preset (default: veryfast; ultrafast when lossless).")
   String preset;
 
+  @Option(names = "--overwrite", description = "Replace OUTPUT if it exists (otherwise the job is refused).")
+  boolean overwrite;
+
   @Option(names = "--wait", description = "Show progress and exit when the job ends (1 if it failed).")
   boolean waitForJob;
 
@@ -48,7 +52,7 @@ final class SubmitCommand implements Callable<Integer> {
     Map<String, Object> job = new LinkedHashMap<>();
     job.put("input", NodeOptions.absolute(input).toString());
     job.put("output", NodeOptions.absolute(output).toString());
-    job.put("pipeline", pipeline);
+    job.put("pipeline", pipelineArgument());
     job.put("chunkFrames", chunkFrames);
     job.put("priority", priority);
     job.put("lossless", lossless);
@@ -58,6 +62,9 @@ final class SubmitCommand implements Callable<Integer> {
     if (preset != null) {
       job.put("preset", preset);
     }
+    if (overwrite) {
+      job.put("overwrite", true);
+    }
     FarmClient farm = client.client();
     String id = farm.submit(job);
     System.out.println(id);
@@ -66,6 +73,13 @@ final class SubmitCommand implements Callable<Integer> {
     }
     JsonNode done = JobWatcher.follow(farm, id, System.err);
     return report(done);
+  }
+
+  /** A pipeline file given by a relative path goes to the coordinator as an absolute one; names go as they are. */
+  private String pipelineArgument() {
+    Path file = Path.of(pipeline);
+    boolean looksLikeFile = pipeline.contains("/") || pipeline.matches(".*\\.(json|ya?ml)");
+    return looksLikeFile && Files.isRegularFile(file) ? NodeOptions.absolute(file).toString() : pipeline;
   }
 
   static int report(JsonNode job) {

@@ -33,7 +33,8 @@ class CoordinatorPauseProcessTest {
     int httpPort = FarmProcesses.freePort();
     Path workerLog = work.resolve("worker.log");
     try (FarmProcesses farm = new FarmProcesses()) {
-      Process coordinator = farm.start(work.resolve("coordinator.log"), FAST_SBR, "coordinator", "--port",
+      Process coordinator = farm.start(work.resolve("coordinator.log"), FAST_SBR, "coordinator", "--allowed-root",
+          work.toString(), "--port",
           String.valueOf(clusterPort), "--http-port", String.valueOf(httpPort), "--data-dir",
           work.resolve("coordinator").toString());
       FarmClient client = new FarmClient("http://127.0.0.1:" + httpPort);

@@ -56,7 +56,8 @@ class DurableAcceptanceProcessTest {
   /** {@code farm up} on the test's data dir as a JVM of its own; returns a client once its API answers. */
   private FarmClient start(int round) throws IOException {
     int httpPort = FarmProcesses.freePort();
-    farm = processes.start(work.resolve("farm-" + round + ".log"), List.of(), "up", "--cpu-slots", "1",
+    farm = processes.start(work.resolve("farm-" + round + ".log"), List.of(), "up", "--allowed-root",
+        work.toString(), "--cpu-slots", "1",
         "--http-port", String.valueOf(httpPort), "--port", "0", "--data-dir", work.resolve("farm").toString());
     FarmClient client = new FarmClient("http://127.0.0.1:" + httpPort);
     Awaitility.await("the farm's API").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))

@@ -34,7 +34,8 @@ class LoneCoordinatorProcessTest {
     int httpPort = FarmProcesses.freePort();
     Path coordinatorLog = work.resolve("coordinator.log");
     try (FarmProcesses farm = new FarmProcesses()) {
-      Process coordinator = farm.start(coordinatorLog, FAST_SBR, "coordinator", "--port", String.valueOf(clusterPort),
+      Process coordinator = farm.start(coordinatorLog, FAST_SBR, "coordinator", "--allowed-root", work.toString(),
+          "--port", String.valueOf(clusterPort),
           "--http-port", String.valueOf(httpPort), "--data-dir", work.resolve("coordinator").toString());
       FarmClient client = new FarmClient("http://127.0.0.1:" + httpPort);
       Awaitility.await("the coordinator's API").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))

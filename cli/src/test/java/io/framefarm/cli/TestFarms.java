@@ -21,6 +21,9 @@ final class TestFarms {
     overrides.put("framefarm.data-dir", dataDir.toString());
     overrides.put("framefarm.coordinator.http-port", 0);
     overrides.put("pekko.actor.serialize-messages", "on");
+    // Tests keep inputs in target/test-videos (the working directory) and outputs beside the data dir.
+    overrides.put("framefarm.coordinator.allowed-roots", List.of(dataDir.toAbsolutePath().getParent().toString(),
+        Path.of("").toAbsolutePath().toString()));
     return node.config(roles, overrides);
   }
 

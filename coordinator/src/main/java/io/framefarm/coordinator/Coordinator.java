@@ -3,6 +3,7 @@ package io.framefarm.coordinator;
 import com.typesafe.config.Config;
 import io.framefarm.coordinator.api.HttpApi;
 import io.framefarm.coordinator.api.JobValidator;
+import io.framefarm.coordinator.api.PathRules;
 import io.framefarm.coordinator.history.JobHistory;
 import io.framefarm.coordinator.jobs.JobManager;
 import io.framefarm.coordinator.jobs.JobManagerSettings;
@@ -13,7 +14,9 @@ import io.framefarm.coordinator.transfer.ChunkTransfer;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import java.net.InetSocketAddress;
+import io.framefarm.media.ProbeLimits;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -52,8 +55,8 @@ public final class Coordinator {
     ActorRef<JobManagerCommand> jobManager = ClusterSingleton.get(system).init(
         SingletonActor.of(jobManagerBehavior, JobManagerProxy.SINGLETON_NAME)
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
-    var validator = new JobValidator(settings.getStringList("allowed-output-roots").stream().map(Path::of).toList(),
-        pipelinesDir(settings));
+    var validator = new JobValidator(PathRules.under(allowedRoots(settings, dataDir)), pipelinesDir(settings),
+        probeLimits(settings.getConfig("input-limits")));
     ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(), "memory-view",
         Props.empty());
     var api = new HttpApi(system, jobManager, validator, memoryView, history);
@@ -63,6 +66,20 @@ public final class Coordinator {
     system.log().info("Framefarm API listening on http://{}:{}/api/v1 (data in {})",
         binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir);
     return new Coordinator(jobManager, binding);
+  }
+
+  /** The configured roots, else the data dir and the directory the coordinator was started in. */
+  private static List<Path> allowedRoots(Config settings, Path dataDir) {
+    List<String> configured = settings.getStringList("allowed-roots");
+    if (configured.isEmpty()) {
+      return List.of(dataDir, Path.of("").toAbsolutePath());
+    }
+    return configured.stream().map(Path::of).toList();
+  }
+
+  private static ProbeLimits probeLimits(Config limits) {
+    return new ProbeLimits(limits.getInt("max-width"), limits.getInt("max-height"), limits.getLong("max-pixels"),
+        limits.getDuration("probe-timeout"));
   }
 
   /** Named pipelines: the configured folder, else {@code pipelines/} of the installation, else of the working dir. */

@@ -50,6 +50,14 @@ public final class Assembler {
    * @throws MediaException when a chunk is unreadable or inconsistent, or the frame count differs from the source's
    */
   public static AssemblyResult assemble(MediaInfo source, List<Path> chunkFiles, Path output) {
+    return assemble(source, chunkFiles, output, true);
+  }
+
+  /**
+   * As {@link #assemble(MediaInfo, List, Path)}; without {@code overwrite}, an {@code output} that exists when the
+   * file is finished is left alone and the assembly fails.
+   */
+  public static AssemblyResult assemble(MediaInfo source, List<Path> chunkFiles, Path output, boolean overwrite) {
     if (chunkFiles.isEmpty()) {
       throw new IllegalArgumentException("no chunks to assemble into " + output);
     }
@@ -99,7 +107,7 @@ public final class Assembler {
             + source.frames().frameCount());
       }
       closeOutput(out);
-      move(temp, output);
+      move(temp, output, overwrite);
       ok = true;
       return new AssemblyResult(output, video.frames(), audioPackets);
     } finally {
@@ -211,9 +219,17 @@ public final class Assembler {
     out.setNull();
   }
 
-  private static void move(Path temp, Path output) {
+  private static void move(Path temp, Path output, boolean overwrite) {
     try {
-      Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      if (overwrite) {
+        Files.move(temp, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        // A hard link fails atomically when the name exists (rename would replace it); the temp name then goes.
+        Files.createLink(output, temp);
+        Files.delete(temp);
+      }
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw new MediaException(output, "already exists, and the job did not ask to overwrite it");
     } catch (IOException e) {
       throw new MediaException(output, "cannot rename " + temp.getFileName() + " into place: " + e, e);
     }

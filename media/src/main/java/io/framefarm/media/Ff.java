@@ -102,12 +102,28 @@ final class Ff {
 
   /** Opens {@code file} for demuxing, with a clear reason when it is missing, a directory or unreadable. */
   static AVFormatContext openInput(Path file, boolean findStreamInfo) {
+    return openInput(file, findStreamInfo, null);
+  }
+
+  /**
+   * Opens {@code file}; with {@code limits}, refuses still images and frames over the size limits before
+   * {@code avformat_find_stream_info} decodes anything.
+   */
+  static AVFormatContext openInput(Path file, boolean findStreamInfo, ProbeLimits limits) {
     checkReadableFile(file);
     AVFormatContext ctx = new AVFormatContext(null);
     clearLastError();
     int r = avformat_open_input(ctx, url(file), (AVInputFormat) null, (AVDictionary) null);
     if (r < 0) {
       throw new MediaException(file, "not a readable media file (" + describe(r) + ")");
+    }
+    if (limits != null) {
+      try {
+        checkUntrusted(ctx, file, limits);
+      } catch (MediaException e) {
+        avformat_close_input(ctx);
+        throw e;
+      }
     }
     if (findStreamInfo) {
       r = avformat_find_stream_info(ctx, (PointerPointer<?>) null);
@@ -119,12 +135,30 @@ final class Ff {
     return ctx;
   }
 
+  /** Image demuxers ({@code png_pipe}, {@code image2}, ...) read a picture, which is not a video to render. */
+  private static void checkUntrusted(AVFormatContext ctx, Path file, ProbeLimits limits) {
+    String format = ctx.iformat().name().getString();
+    if (format.equals("image2") || format.endsWith("_pipe")) {
+      throw new MediaException(file, "is a still image (" + format + "), not a video");
+    }
+    for (int i = 0; i < ctx.nb_streams(); i++) {
+      var par = ctx.streams(i).codecpar();
+      if (par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO) {
+        limits.checkFrameSize(file, par.width(), par.height());
+      }
+    }
+  }
+
   static void checkReadableFile(Path file) {
     if (!Files.exists(file)) {
       throw new MediaException(file, "no such file");
     }
     if (Files.isDirectory(file)) {
       throw new MediaException(file, "is a directory, not a media file");
+    }
+    if (!Files.isRegularFile(file)) {
+      // A FIFO or a device would block FFmpeg's open (or never end); only files are media here.
+      throw new MediaException(file, "is not a regular file (a FIFO, socket or device)");
     }
     if (!Files.isReadable(file)) {
       throw new MediaException(file, "not readable (permission denied)");

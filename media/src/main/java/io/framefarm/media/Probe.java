@@ -36,12 +36,23 @@ import org.bytedeco.javacpp.IntPointer;
 public final class Probe {
   private Probe() {}
 
-  /** @throws MediaException naming the file and the cause when it is missing, unreadable, not a video or broken */
+  /** A file the farm wrote itself: {@link ProbeLimits#TRUSTED}. */
   public static MediaInfo probe(Path file) {
-    AVFormatContext ctx = Ff.openInput(file, true);
+    return probe(file, ProbeLimits.TRUSTED);
+  }
+
+  /**
+   * @throws MediaException naming the file and the cause when it is missing, not a regular file, unreadable, a
+   *     still image, not a video, broken, over the size limits or slower to scan than the time limit
+   */
+  public static MediaInfo probe(Path file, ProbeLimits limits) {
+    long deadline = System.nanoTime() + limits.timeout().toNanos();
+    AVFormatContext ctx = Ff.openInput(file, true, limits);
     try {
       AVStream video = videoStream(ctx, file);
       VideoStreamInfo videoInfo = videoInfo(video);
+      // Stream info may have found the size only now.
+      limits.checkFrameSize(file, videoInfo.width(), videoInfo.height());
       List<AudioStreamInfo> audio = new ArrayList<>();
       for (int i = 0; i < ctx.nb_streams(); i++) {
         AVCodecParameters par = ctx.streams(i).codecpar();
@@ -49,7 +60,7 @@ public final class Probe {
           audio.add(new AudioStreamInfo(i, codecName(par), par.sample_rate(), par.ch_layout().nb_channels()));
         }
       }
-      FrameIndex frames = scan(ctx, video, file);
+      FrameIndex frames = scan(ctx, video, file, deadline, limits);
       String container = ctx.iformat().name().getString();
       return new MediaInfo(file, container, duration(ctx, videoInfo, frames), videoInfo, audio, frames);
     } finally {
@@ -119,7 +130,7 @@ public final class Probe {
     return span + frameTime;
   }
 
-  private static FrameIndex scan(AVFormatContext ctx, AVStream video, Path file) {
+  private static FrameIndex scan(AVFormatContext ctx, AVStream video, Path file, long deadline, ProbeLimits limits) {
     int stream = video.index();
     long[] pts = new long[1024];
     long[] dts = new long[1024];
@@ -132,6 +143,10 @@ public final class Probe {
         int r = av_read_frame(ctx, pkt);
         if (r == AVERROR_EOF) {
           break;
+        }
+        if ((n & 1023) == 0 && System.nanoTime() - deadline > 0) {
+          throw new MediaException(file, "probing took longer than " + limits.timeout().toSeconds() + " s (read "
+              + n + " video packets)");
         }
         if (r < 0) {
           throw new MediaException(file, "read error after " + n + " video packets (" + Ff.describe(r) + ")");

@@ -57,8 +57,17 @@ final class PipelineFormat {
       root = mapper.readTree(Files.readString(file));
     } catch (NoSuchFileException e) {
       throw new InvalidPipelineException("pipeline file " + file + " does not exist");
+    } catch (JsonProcessingException e) {
+      // Where, never what: the parser's message quotes the file's text, and the file may not be a pipeline at all.
+      var at = e.getLocation();
+      throw new InvalidPipelineException("pipeline file " + file + " does not parse as "
+          + (mapper == YAML ? "YAML" : "JSON") + (at == null ? "" : " (line " + at.getLineNr() + ", column "
+          + at.getColumnNr() + ")"), e);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new InvalidPipelineException("pipeline file " + file + " is not UTF-8 text", e);
     } catch (IOException e) {
-      throw new InvalidPipelineException("pipeline file " + file + " does not parse: " + e.getMessage(), e);
+      throw new InvalidPipelineException("pipeline file " + file + " cannot be read: " + e.getClass().getSimpleName(),
+          e);
     }
     Path base = file.toAbsolutePath().getParent();
     try {

@@ -7,8 +7,17 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class JobApi {
   private JobApi() {}
 
+  /**
+   * A job as accepted: input and output are real paths (symlinks resolved); {@code overwrite} lets the output
+   * replace a file that exists when the job is assembled.
+   */
   public record JobRequest(String input, String output, String pipeline, int chunkFrames, int priority,
-      WorkProtocol.EncodeSpec encode) {}
+      WorkProtocol.EncodeSpec encode, boolean overwrite) {
+    public JobRequest(String input, String output, String pipeline, int chunkFrames, int priority,
+        WorkProtocol.EncodeSpec encode) {
+      this(input, output, pipeline, chunkFrames, priority, encode, false);
+    }
+  }
 
   /** An exact frame range [start, end) and the pts bounds a worker keeps from its decoded segment. */
   public record PlannedChunk(int start, int end, long firstPts, long endPts) {

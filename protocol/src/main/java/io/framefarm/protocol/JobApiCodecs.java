@@ -79,12 +79,13 @@ final class JobApiCodecs {
 
   private static JobRequestProto request(JobRequest r) {
     return JobRequestProto.newBuilder().setInput(r.input()).setOutput(r.output()).setPipeline(r.pipeline())
-        .setChunkFrames(r.chunkFrames()).setPriority(r.priority()).setEncode(WorkCodecs.encode(r.encode())).build();
+        .setChunkFrames(r.chunkFrames()).setPriority(r.priority()).setEncode(WorkCodecs.encode(r.encode()))
+        .setOverwrite(r.overwrite()).build();
   }
 
   private static JobRequest request(JobRequestProto p) {
     return new JobRequest(p.getInput(), p.getOutput(), p.getPipeline(), p.getChunkFrames(), p.getPriority(),
-        WorkCodecs.encode(p.getEncode()));
+        WorkCodecs.encode(p.getEncode()), p.getOverwrite());
   }
 
   private static JobStatusProto status(JobStatus s) {

@@ -1,7 +1,9 @@
 package io.framefarm.coordinator.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.framefarm.coordinator.history.JobHistory;
 import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.protocol.JobApi.*;
@@ -16,6 +18,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -35,8 +38,16 @@ public final class HttpApi extends AllDirectives {
   private final JobValidator validator;
   /** Parsing and validating submissions (a validation probes the whole input), apart from the media pool. */
   private final Executor validation;
-  private final ObjectMapper json = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+  /** Strict: unknown keys, {@code 1.5} or {@code "12"} for a whole number are refused, not guessed at. */
+  private final ObjectMapper json = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .build();
+  /** Who may call the API; open when no token is configured (loopback only, see {@link ApiToken}). */
+  private final ApiToken token;
+  /** A job request is a few paths and numbers; a body beyond this is refused (413) before it is read. */
+  private final long maxRequestBytes;
 
   private final MemoryRoutes memory;
   /** Finished jobs that left the job manager's live state. */
@@ -48,6 +59,8 @@ public final class HttpApi extends AllDirectives {
     this.system = system;
     this.askTimeout = system.settings().config().getDuration("framefarm.coordinator.api.ask-timeout");
     this.submitTimeout = system.settings().config().getDuration("framefarm.coordinator.api.submit-timeout");
+    this.maxRequestBytes = system.settings().config().getBytes("framefarm.coordinator.api.max-request-bytes");
+    this.token = ApiToken.fromConfig(system.settings().config().getConfig("framefarm.coordinator"));
     this.history = history;
     this.pages = new JobPages(history);
     this.memory = new MemoryRoutes(system, memoryView, json);
@@ -59,7 +72,13 @@ public final class HttpApi extends AllDirectives {
 
   public Route routes() {
     return pathPrefix("api", () -> pathPrefix("v1", () -> concat(
+        // Open, for load balancers and liveness probes: it says nothing but "up".
         path("health", () -> get(() -> complete(StatusCodes.OK, Map.of("status", "ok")))),
+        token.require(this::unauthorized, this::apiRoutes))));
+  }
+
+  private Route apiRoutes() {
+    return withSizeLimit(maxRequestBytes, () -> concat(
         memory.routes(),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
@@ -69,7 +88,15 @@ public final class HttpApi extends AllDirectives {
                     after -> listJobs(limit.orElse(null), after.orElse(null))))))),
             pathPrefix(PathMatchers.segment(), id -> concat(
                 pathEndOrSingleSlash(() -> get(() -> jobStatus(id))),
-                path("cancel", () -> post(() -> cancel(id))))))))));
+                path("cancel", () -> post(() -> cancel(id)))))))));
+  }
+
+  private Route unauthorized() {
+    return complete(HttpResponse.create().withStatus(StatusCodes.UNAUTHORIZED)
+        .addHeader(HttpHeader.parse("WWW-Authenticate", "Bearer realm=\"framefarm\""))
+        .withEntity(ContentTypes.APPLICATION_JSON, json(Map.of("error",
+            "missing or wrong API token: send Authorization: Bearer <token> (farm --api-token, "
+                + "FRAMEFARM_API_TOKEN)"))));
   }
 
   private Route submit(String body) {
@@ -91,7 +118,7 @@ public final class HttpApi extends AllDirectives {
     try {
       return json.readValue(body, SubmitRequest.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new InvalidJobException("request body is not a valid job: " + e.getOriginalMessage());
+      throw new InvalidJobException("request body is not a valid job: " + RequestErrors.describe(e));
     }
   }
 
@@ -101,16 +128,19 @@ public final class HttpApi extends AllDirectives {
     if (cause instanceof InvalidJobException) {
       return error(StatusCodes.BAD_REQUEST, cause.getMessage());
     }
-    if (cause instanceof com.fasterxml.jackson.core.JacksonException) {
-      return error(StatusCodes.BAD_REQUEST, "request body is not a valid job: " + cause.getMessage().lines().findFirst()
-          .orElse(""));
+    if (cause instanceof com.fasterxml.jackson.core.JacksonException jackson) {
+      return error(StatusCodes.BAD_REQUEST, "request body is not a valid job: " + RequestErrors.describe(jackson));
+    }
+    if (cause instanceof java.nio.file.InvalidPathException) {
+      return error(StatusCodes.BAD_REQUEST, "a path in the request is not a valid path");
     }
     if (cause instanceof java.util.concurrent.TimeoutException) {
       return error(StatusCodes.SERVICE_UNAVAILABLE, "the job manager did not answer within " + askTimeout.toSeconds()
           + " s (is a coordinator node up?)");
     }
     system.log().error("Submit failed", cause);
-    return error(StatusCodes.INTERNAL_SERVER_ERROR, String.valueOf(cause.getMessage()));
+    return error(StatusCodes.INTERNAL_SERVER_ERROR, "the submission failed inside the coordinator ("
+        + cause.getClass().getSimpleName() + "); its log has the details");
   }
 
   /** A page of jobs, newest first; {@code after} is the {@code next} cursor of the previous page. */
@@ -168,9 +198,12 @@ public final class HttpApi extends AllDirectives {
   }
 
   private HttpResponse respond(StatusCode status, Object body) {
+    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, json(body));
+  }
+
+  private byte[] json(Object body) {
     try {
-      return HttpResponse.create().withStatus(status)
-          .withEntity(ContentTypes.APPLICATION_JSON, json.writeValueAsBytes(body));
+      return json.writeValueAsBytes(body);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("Could not write JSON for " + body.getClass().getSimpleName(), e);
     }

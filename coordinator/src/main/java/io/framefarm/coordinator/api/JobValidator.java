@@ -6,8 +6,10 @@ import io.framefarm.media.FrameIndex;
 import io.framefarm.media.MediaException;
 import io.framefarm.media.MediaInfo;
 import io.framefarm.media.Probe;
+import io.framefarm.media.ProbeLimits;
 import io.framefarm.media.VideoStreamInfo;
 import io.framefarm.protocol.JobApi.PipelinePlan;
+import io.framefarm.pipeline.BuiltInPipeline;
 import io.framefarm.pipeline.InvalidPipelineException;
 import io.framefarm.pipeline.PipelineModel;
 import io.framefarm.pipeline.PipelineSpec;
@@ -22,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -34,16 +37,24 @@ public final class JobValidator {
   private static final Set<String> PRESETS = Set.of("ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
       "slow", "slower", "veryslow", "placebo");
 
-  private final List<Path> allowedOutputRoots;
+  /** A pipeline named rather than given by path: a file name in the pipelines directory, never a path. */
+  private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+  /** Pipeline files are small JSON or YAML; anything larger is not one. */
+  private static final long MAX_PIPELINE_FILE_BYTES = 1 << 20;
+
+  private final PathRules paths;
   private final Path pipelinesDir;
+  private final ProbeLimits probeLimits;
 
   /**
-   * @param allowedOutputRoots outputs must lie under one of these; empty allows any absolute path
+   * @param paths where inputs, outputs and pipeline files given by path may lie
    * @param pipelinesDir where named pipeline files ({@code redact-text.json}) are found
+   * @param probeLimits frame size and time limits for probing an input
    */
-  public JobValidator(List<Path> allowedOutputRoots, Path pipelinesDir) {
-    this.allowedOutputRoots = allowedOutputRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
-    this.pipelinesDir = pipelinesDir;
+  public JobValidator(PathRules paths, Path pipelinesDir, ProbeLimits probeLimits) {
+    this.paths = paths;
+    this.pipelinesDir = pipelinesDir.toAbsolutePath().normalize();
+    this.probeLimits = probeLimits;
   }
 
   /**
@@ -55,8 +66,10 @@ public final class JobValidator {
     if (body == null) {
       throw new InvalidJobException("request body is missing");
     }
-    Path input = absolute("input", body.input());
-    Path output = absolute("output", body.output());
+    Path input = paths.input("input", body.input());
+    boolean overwrite = Boolean.TRUE.equals(body.overwrite());
+    Path output = paths.output(body.output(), overwrite, input);
+    checkContainer(output);
     String pipeline = body.pipeline() == null || body.pipeline().isBlank() ? "identity" : body.pipeline();
     PipelinePlan plan = pipelinePlan(pipeline, largestBudgetBytes);
     int chunkFrames = body.chunkFrames() == null ? 240 : body.chunkFrames();
@@ -68,11 +81,10 @@ public final class JobValidator {
       throw new InvalidJobException("priority must be between -1000 and 1000, got " + priority);
     }
     EncodeSpec encode = encodeSpec(body);
-    checkOutput(input, output);
 
     MediaInfo info;
     try {
-      info = Probe.probe(input);
+      info = Probe.probe(input, probeLimits);
     } catch (MediaException e) {
       throw new InvalidJobException("input " + e.getMessage());
     }
@@ -85,7 +97,8 @@ public final class JobValidator {
     VideoStreamInfo v = info.video();
     var video = new VideoSpec(v.width(), v.height(), v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(),
         v.frameRateDen());
-    var request = new JobRequest(input.toString(), output.toString(), pipeline, chunkFrames, priority, encode);
+    var request = new JobRequest(input.toString(), output.toString(), pipeline, chunkFrames, priority, encode,
+        overwrite);
     return new ValidJob(request, video, chunks, plan);
   }
 
@@ -101,11 +114,59 @@ public final class JobValidator {
    */
   private PipelinePlan pipelinePlan(String pipeline, long largestBudgetBytes) {
     try {
-      PipelineSpec spec = PipelineSpec.resolve(pipeline, pipelinesDir);
+      PipelineSpec spec = pipelineSpec(pipeline);
       long need = spec.builtInOnly() ? 0 : PipelineValidator.validate(spec, largestBudgetBytes);
       return new PipelinePlan(spec.toJson(), need, spec.models().stream().map(PipelineModel::id).toList());
     } catch (InvalidPipelineException e) {
       throw new InvalidJobException(e.getMessage());
+    }
+  }
+
+  /**
+   * A built-in, a name from the pipelines directory, or a pipeline file under the allowed roots: nothing else is
+   * read, so a job cannot make the coordinator parse (and quote) an arbitrary file.
+   */
+  private PipelineSpec pipelineSpec(String pipeline) {
+    if (BuiltInPipeline.named(pipeline).isPresent()) {
+      return PipelineSpec.builtIn(pipeline);
+    }
+    if (PIPELINE_NAME.matcher(pipeline).matches()) {
+      for (String ext : List.of(".json", ".yaml", ".yml")) {
+        Path file = pipelinesDir.resolve(pipeline + ext);
+        if (Files.isRegularFile(file)) {
+          return PipelineSpec.load(insidePipelinesDir(pipeline, file));
+        }
+      }
+      throw new InvalidJobException("unknown pipeline '" + pipeline + "': not built in ("
+          + String.join(", ", BuiltInPipeline.names()) + "), and no " + pipeline + ".json/.yaml in " + pipelinesDir);
+    }
+    if (!pipeline.startsWith("/")) {
+      throw new InvalidJobException("pipeline " + Shown.text(pipeline) + " is neither a name (letters, digits, "
+          + "'.', '_', '-'; at most 100) nor the absolute path of a pipeline file");
+    }
+    Path file = paths.input("pipeline file", pipeline);
+    try {
+      if (Files.size(file) > MAX_PIPELINE_FILE_BYTES) {
+        throw new InvalidJobException("pipeline file " + Shown.text(pipeline) + " is larger than "
+            + MAX_PIPELINE_FILE_BYTES + " bytes: not a pipeline");
+      }
+    } catch (java.io.IOException e) {
+      throw new InvalidJobException("pipeline file " + Shown.text(pipeline) + " cannot be read");
+    }
+    return PipelineSpec.load(file);
+  }
+
+  /** A file in the pipelines directory that is a symlink to elsewhere is not a named pipeline. */
+  private Path insidePipelinesDir(String name, Path file) {
+    try {
+      Path real = file.toRealPath();
+      if (!real.startsWith(pipelinesDir.toRealPath())) {
+        throw new InvalidJobException("pipeline '" + name + "' links outside the pipelines directory "
+            + pipelinesDir);
+      }
+      return real;
+    } catch (java.io.IOException e) {
+      throw new InvalidJobException("pipeline '" + name + "' cannot be read from " + pipelinesDir);
     }
   }
 
@@ -122,42 +183,19 @@ public final class JobValidator {
     }
     String preset = body.preset() == null ? (lossless ? "ultrafast" : d.preset()) : body.preset();
     if (!PRESETS.contains(preset)) {
-      throw new InvalidJobException("unknown x264 preset '" + preset + "' (known: " + String.join(", ", PRESETS) + ")");
+      throw new InvalidJobException("unknown x264 preset '" + Shown.text(preset) + "' (known: "
+          + String.join(", ", PRESETS) + ")");
     }
     return new EncodeSpec(crf, preset, lossless);
   }
 
-  private static Path absolute(String what, String value) {
-    if (value == null || value.isBlank()) {
-      throw new InvalidJobException(what + " path is missing");
-    }
-    Path path = Path.of(value);
-    if (!path.isAbsolute()) {
-      throw new InvalidJobException(what + " path must be absolute: " + value);
-    }
-    return path.normalize();
-  }
-
-  private void checkOutput(Path input, Path output) {
-    if (output.equals(input)) {
-      throw new InvalidJobException("output " + output + " would overwrite the input");
-    }
+  private static void checkContainer(Path output) {
     String name = output.getFileName().toString();
     int dot = name.lastIndexOf('.');
-    String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase();
+    String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
     if (!OUTPUT_EXTENSIONS.contains(ext)) {
-      throw new InvalidJobException("output " + output + ": unsupported container '" + ext + "' (use one of "
-          + String.join(", ", OUTPUT_EXTENSIONS) + ")");
-    }
-    if (!allowedOutputRoots.isEmpty() && allowedOutputRoots.stream().noneMatch(output::startsWith)) {
-      throw new InvalidJobException("output " + output + " is outside the allowed roots " + allowedOutputRoots);
-    }
-    Path parent = output.getParent();
-    if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) {
-      throw new InvalidJobException("output " + output + ": " + parent + " is not a directory");
-    }
-    if (Files.isDirectory(output)) {
-      throw new InvalidJobException("output " + output + " is a directory");
+      throw new InvalidJobException("output " + Shown.text(output.toString()) + ": unsupported container '"
+          + Shown.text(ext) + "' (use one of " + String.join(", ", OUTPUT_EXTENSIONS) + ")");
     }
   }
 }

@@ -148,13 +148,14 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
         .setWidth(v.width()).setHeight(v.height()).setTimeBaseNum(v.timeBaseNum()).setTimeBaseDen(v.timeBaseDen())
         .setFrameRateNum(v.frameRateNum()).setFrameRateDen(v.frameRateDen()).setAtMillis(e.atMillis())
         .setPipelineJson(e.pipeline().json()).setMemoryNeedBytes(e.pipeline().memoryNeedBytes())
-        .addAllModelIds(e.pipeline().modelIds()).build();
+        .addAllModelIds(e.pipeline().modelIds()).setOverwrite(r.overwrite()).build();
   }
 
   static JobSubmitted submitted(JobSubmittedRecord r) {
     EncodeSpecRecord enc = r.getEncode();
     return new JobSubmitted(r.getJobId(), new JobRequest(r.getInput(), r.getOutput(), r.getPipeline(),
-        r.getChunkFrames(), r.getPriority(), new EncodeSpec(enc.getCrf(), enc.getPreset(), enc.getLossless())),
+        r.getChunkFrames(), r.getPriority(), new EncodeSpec(enc.getCrf(), enc.getPreset(), enc.getLossless()),
+        r.getOverwrite()),
         new VideoSpec(r.getWidth(), r.getHeight(), r.getTimeBaseNum(), r.getTimeBaseDen(), r.getFrameRateNum(),
             r.getFrameRateDen()), new PipelinePlan(r.getPipelineJson(), r.getMemoryNeedBytes(), r.getModelIdsList()),
         r.getAtMillis());

@@ -78,7 +78,7 @@ final class JobFiles {
   void assemble(Job job) {
     context.getLog().info("Assembling {} from {} chunks into {}", job.id(), job.chunks().size(),
         job.request().output());
-    context.pipeToSelf(transfer.assemble(job.id(), job.request().input(), job.request().output(), job.chunks().size(),
+    context.pipeToSelf(transfer.assemble(job.id(), job.request(), job.chunks().size(),
             job.pipeline()),
         (result, error) -> error != null ? new Assembled(job.id(), 0, rootMessage(error))
             : new Assembled(job.id(), result.videoFrames(), null));

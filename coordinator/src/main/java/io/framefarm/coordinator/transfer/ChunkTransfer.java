@@ -7,6 +7,7 @@ import io.framefarm.media.MediaInfo;
 import io.framefarm.media.Probe;
 import io.framefarm.media.SegmentExtractor;
 import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.WorkProtocol.RecognizedText;
@@ -103,16 +104,16 @@ public final class ChunkTransfer implements Transfers {
    * Joins the stored chunks in order with the source's audio into {@code output}, and the chunks' texts
    * into its text sidecar when the pipeline reads text.
    */
-  public CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks,
+  public CompletionStage<AssemblyResult> assemble(String jobId, JobRequest request, int chunks,
       PipelinePlan pipeline) {
     return CompletableFuture.supplyAsync(() -> {
       List<Path> files = new ArrayList<>();
       for (int i = 0; i < chunks; i++) {
         files.add(store.chunkFile(jobId, i));
       }
-      Path out = Path.of(output);
+      Path out = Path.of(request.output());
       createParent(out);
-      AssemblyResult result = Assembler.assemble(info(jobId, input), files, out);
+      AssemblyResult result = Assembler.assemble(info(jobId, request.input()), files, out, request.overwrite());
       List<Path> texts = new ArrayList<>();
       for (int i = 0; i < chunks; i++) {
         if (Files.exists(store.textFile(jobId, i))) {

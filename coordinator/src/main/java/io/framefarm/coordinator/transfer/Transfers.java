@@ -1,6 +1,7 @@
 package io.framefarm.coordinator.transfer;
 
 import io.framefarm.media.AssemblyResult;
+import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.WorkProtocol.RecognizedText;
@@ -27,8 +28,7 @@ public interface Transfers {
    * Joins the stored chunks in order with the source's audio into {@code output}, and the chunks' texts
    * into its text sidecar when the pipeline reads text.
    */
-  CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks,
-      PipelinePlan pipeline);
+  CompletionStage<AssemblyResult> assemble(String jobId, JobRequest request, int chunks, PipelinePlan pipeline);
 
   /** Forgets a finished job and deletes its working files. */
   CompletionStage<Void> forget(String jobId);

@@ -2,6 +2,7 @@ package io.framefarm.coordinator.jobs;
 
 import io.framefarm.coordinator.transfer.Transfers;
 import io.framefarm.media.AssemblyResult;
+import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.WorkProtocol.RecognizedText;
@@ -46,9 +47,9 @@ final class InstantTransfers implements Transfers {
   }
 
   @Override
-  public CompletionStage<AssemblyResult> assemble(String jobId, String input, String output, int chunks,
+  public CompletionStage<AssemblyResult> assemble(String jobId, JobRequest request, int chunks,
       PipelinePlan pipeline) {
-    return CompletableFuture.completedFuture(new AssemblyResult(Path.of(output), chunks * 10, 0));
+    return CompletableFuture.completedFuture(new AssemblyResult(Path.of(request.output()), chunks * 10, 0));
   }
 
   @Override
