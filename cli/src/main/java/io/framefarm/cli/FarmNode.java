@@ -5,6 +5,7 @@ import io.framefarm.coordinator.Coordinator;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import io.framefarm.worker.WorkerNode;
+import io.framefarm.worker.slot.Scratch;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -53,6 +54,7 @@ public final class FarmNode implements AutoCloseable {
             : JobManagerProxy.forWorkerNode(system);
         Path workDir = Path.of(config.getString("framefarm.data-dir")).toAbsolutePath().resolve("work")
             .resolve(String.valueOf(cluster.selfMember().address().port().getOrElse(() -> 0)));
+        Scratch.prepare(workDir);
         var settings = new WorkerNode.Settings(worker.cpuSlots(), workDir, worker.gpus(), worker.memoryBudgetBytes(),
             java.util.function.UnaryOperator.identity());
         system.systemActorOf(WorkerNode.create(jobManager, settings), "worker-node", Props.empty());

@@ -96,6 +96,17 @@ class BadInputTest {
   }
 
   @Test
+  void aWorkerWhoseScratchDirIsUnusableRefusesToStart() throws Exception {
+    // Under a regular file, so that even root cannot create it.
+    Path blocker = Files.writeString(work.resolve("not-a-dir"), "x");
+    Run run = farm("worker", "--seed-nodes", "127.0.0.1:1", "--cpu-slots", "1", "--data-dir",
+        blocker.resolve("data").toString());
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(run.err()).contains("worker scratch dir " + blocker.resolve("data").resolve("work"))
+        .contains("is not usable");
+  }
+
+  @Test
   void badUsageIsExitCodeTwo() {
     assertThat(farm("submit").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(farm("no-such-command").exitCode()).isEqualTo(ExitCodes.BAD_INPUT);

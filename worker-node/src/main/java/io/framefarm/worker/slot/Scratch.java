@@ -21,6 +21,25 @@ public final class Scratch {
     }
   }
 
+  /**
+   * Empties {@code dir} and writes a file in it, so a node whose scratch space is unusable refuses to start
+   * instead of joining the cluster as a worker that fails every chunk.
+   *
+   * @throws IllegalArgumentException naming the directory and the cause
+   */
+  public static void prepare(Path dir) {
+    try {
+      reset(dir);
+      Path probe = Files.createTempFile(dir, ".writable-", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | UncheckedIOException e) {
+      Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+      throw new IllegalArgumentException("worker scratch dir " + dir + " is not usable (" + cause.getClass()
+          .getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + "); give the node a "
+          + "writable --data-dir", e);
+    }
+  }
+
   static void delete(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
