@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every cluster node takes, turned into the HOCON that starts its actor system. */
@@ -22,6 +23,9 @@ final class NodeOptions {
   @Option(names = "--seed-nodes", split = ",", paramLabel = "HOST:PORT",
       description = "Seed nodes to join; empty means this node founds the cluster.")
   List<String> seedNodes = List.of();
+
+  @Mixin
+  TlsOptions tls = new TlsOptions();
 
   /** The node's configuration: command-line values over application.conf and the modules' defaults. */
   /**
@@ -44,6 +48,7 @@ final class NodeOptions {
     for (var e : overrides.entrySet()) {
       flags = flags.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
+    flags = flags.withFallback(tls.config());
     Config config = flags.withFallback(ConfigFactory.load()).resolve();
     // reference.conf is resolved on its own, so the journal URL cannot follow the data dir by substitution.
     String url = config.getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
