@@ -46,7 +46,8 @@ class ClusterTlsProcessTest {
     int workerPort = FarmProcesses.freePort();
     try (FarmProcesses farm = new FarmProcesses()) {
       List<String> coordinatorArgs = new ArrayList<>(List.of("coordinator", "--port", String.valueOf(clusterPort),
-          "--http-port", String.valueOf(httpPort), "--data-dir", work.resolve("coordinator").toString()));
+          "--http-port", String.valueOf(httpPort), "--data-dir", work.resolve("coordinator").toString(),
+          "--allowed-root", work.toString(), "--allowed-root", TestVideos.cacheDir().toString()));
       coordinatorArgs.addAll(tls(keys.resolve("coordinator.p12"), keys));
       Process coordinator = farm.start(work.resolve("coordinator.log"), List.of(),
           coordinatorArgs.toArray(String[]::new));

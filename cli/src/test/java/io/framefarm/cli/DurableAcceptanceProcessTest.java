@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * after the last restart. With the embedded database's delayed write, the last commits were lost.
  */
 class DurableAcceptanceProcessTest {
-  private static final int ROUNDS = 4;
+  // 30 accepted jobs in all; the coordinator dies within three quick submissions of each 201.
+  private static final int ROUNDS = 10;
   private static final int JOBS_PER_ROUND = 3;
 
   @TempDir
@@ -57,7 +58,7 @@ class DurableAcceptanceProcessTest {
   private FarmClient start(int round) throws IOException {
     int httpPort = FarmProcesses.freePort();
     farm = processes.start(work.resolve("farm-" + round + ".log"), List.of(), "up", "--allowed-root",
-        work.toString(), "--cpu-slots", "1",
+        work.toString(), "--allowed-root", TestVideos.cacheDir().toString(), "--cpu-slots", "1",
         "--http-port", String.valueOf(httpPort), "--port", "0", "--data-dir", work.resolve("farm").toString());
     FarmClient client = new FarmClient("http://127.0.0.1:" + httpPort);
     Awaitility.await("the farm's API").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))

@@ -35,6 +35,7 @@ class LoneCoordinatorProcessTest {
     Path coordinatorLog = work.resolve("coordinator.log");
     try (FarmProcesses farm = new FarmProcesses()) {
       Process coordinator = farm.start(coordinatorLog, FAST_SBR, "coordinator", "--allowed-root", work.toString(),
+          "--allowed-root", TestVideos.cacheDir().toString(),
           "--port", String.valueOf(clusterPort),
           "--http-port", String.valueOf(httpPort), "--data-dir", work.resolve("coordinator").toString());
       FarmClient client = new FarmClient("http://127.0.0.1:" + httpPort);

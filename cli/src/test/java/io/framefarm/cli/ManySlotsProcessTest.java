@@ -40,7 +40,8 @@ class ManySlotsProcessTest {
     Path output = work.resolve("out.mp4");
     Path log = work.resolve("farm.log");
     int httpPort = FarmProcesses.freePort();
-    farm = processes.start(log, List.of("-Xmx1g"), "up", "--allowed-root", work.toString(), "--cpu-slots",
+    farm = processes.start(log, List.of("-Xmx1g"), "up", "--allowed-root", work.toString(), "--allowed-root",
+        TestVideos.cacheDir().toString(), "--cpu-slots",
         String.valueOf(SLOTS), "--http-port",
         String.valueOf(httpPort), "--port", "0", "--data-dir", work.resolve("farm").toString());
     FarmClient client = new FarmClient("http://127.0.0.1:" + httpPort);

@@ -66,7 +66,8 @@ class WorkerRejoinProcessTest {
   }
 
   private Process coordinator(FarmProcesses farm, int clusterPort, int httpPort, String log) throws Exception {
-    return farm.start(work.resolve(log), FAST_SBR, "coordinator", "--allowed-root", work.toString(), "--port",
+    return farm.start(work.resolve(log), FAST_SBR, "coordinator", "--allowed-root", work.toString(),
+        "--allowed-root", TestVideos.cacheDir().toString(), "--port",
         String.valueOf(clusterPort),
         "--http-port", String.valueOf(httpPort), "--data-dir", work.resolve("coordinator").toString());
   }
