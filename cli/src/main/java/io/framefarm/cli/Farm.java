@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "farm", mixinStandardHelpOptions = true, version = "Framefarm 0.1.0",
     description = "A render farm for machine-learning video work.",
     subcommands = {UpCommand.class, CoordinatorCommand.class, WorkerCommand.class, SubmitCommand.class,
-        StatusCommand.class, JobsCommand.class, CancelCommand.class, NodesCommand.class, DemoCommand.class,
-        KeysCommand.class})
+        StatusCommand.class, JobsCommand.class, CancelCommand.class, RetryCommand.class, NodesCommand.class,
+        DemoCommand.class, KeysCommand.class})
 public final class Farm {
   public static void main(String[] args) {
     System.exit(run(args));

@@ -75,6 +75,11 @@ public final class FarmClient {
     return call("POST", "/api/v1/jobs/" + id + "/cancel", null);
   }
 
+  /** Assembles again a job whose assembly failed (409 for any other job). */
+  public JsonNode retry(String id) {
+    return call("POST", "/api/v1/jobs/" + id + "/retry", null);
+  }
+
   public JsonNode nodes() {
     return call("GET", "/api/v1/nodes", null);
   }

@@ -54,6 +54,12 @@ public final class JobApi {
 
   public record CancelJob(String jobId, ActorRef<JobReply> replyTo) implements JobManagerCommand, FarmMessage {}
 
+  /**
+   * Assemble again a job whose assembly failed (its chunks are all stored and kept): answered with the job's
+   * status, ASSEMBLING when the retry started, unchanged when the job cannot be retried.
+   */
+  public record RetryJob(String jobId, ActorRef<JobReply> replyTo) implements JobManagerCommand, FarmMessage {}
+
   public record ListJobs(ActorRef<JobList> replyTo) implements JobManagerCommand, FarmMessage {}
 
   public sealed interface JobReply extends FarmMessage permits JobStatus, JobNotFound {}

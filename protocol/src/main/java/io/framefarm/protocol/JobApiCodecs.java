@@ -7,6 +7,7 @@ import io.framefarm.protocol.JobApi.JobList;
 import io.framefarm.protocol.JobApi.JobNotFound;
 import io.framefarm.protocol.JobApi.JobRejected;
 import io.framefarm.protocol.JobApi.JobRequest;
+import io.framefarm.protocol.JobApi.RetryJob;
 import io.framefarm.protocol.JobApi.JobStatus;
 import io.framefarm.protocol.JobApi.ListJobs;
 import io.framefarm.protocol.JobApi.PipelinePlan;
@@ -19,6 +20,7 @@ import io.framefarm.protocol.proto.JobListProto;
 import io.framefarm.protocol.proto.JobNotFoundProto;
 import io.framefarm.protocol.proto.JobRejectedProto;
 import io.framefarm.protocol.proto.JobRequestProto;
+import io.framefarm.protocol.proto.RetryJobProto;
 import io.framefarm.protocol.proto.JobStatusProto;
 import io.framefarm.protocol.proto.ListJobsProto;
 import io.framefarm.protocol.proto.PipelinePlanProto;
@@ -48,6 +50,12 @@ final class JobApiCodecs {
             bytes -> {
               CancelJobProto p = CancelJobProto.parseFrom(bytes);
               return new CancelJob(p.getJobId(), refs.actor(p.getReplyTo()));
+            }),
+        Codec.of("RJ", RetryJob.class,
+            m -> RetryJobProto.newBuilder().setJobId(m.jobId()).setReplyTo(refs.actor(m.replyTo())).build(),
+            bytes -> {
+              RetryJobProto p = RetryJobProto.parseFrom(bytes);
+              return new RetryJob(p.getJobId(), refs.actor(p.getReplyTo()));
             }),
         Codec.of("LJ", ListJobs.class, m -> ListJobsProto.newBuilder().setReplyTo(refs.actor(m.replyTo())).build(),
             bytes -> new ListJobs(refs.actor(ListJobsProto.parseFrom(bytes).getReplyTo()))),

@@ -121,6 +121,7 @@ class FarmSerializerTest {
         new JobRejected("no video stream"),
         new GetJob("job-1", client.ref()),
         new CancelJob("job-1", client.ref()),
+        new RetryJob("job-1", client.ref()),
         new ListJobs(lister.ref()),
         status,
         new JobNotFound("job-9"),

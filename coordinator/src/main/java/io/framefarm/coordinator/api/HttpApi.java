@@ -88,7 +88,8 @@ public final class HttpApi extends AllDirectives {
                     after -> listJobs(limit.orElse(null), after.orElse(null))))))),
             pathPrefix(PathMatchers.segment(), id -> concat(
                 pathEndOrSingleSlash(() -> get(() -> jobStatus(id))),
-                path("cancel", () -> post(() -> cancel(id)))))))));
+                path("cancel", () -> post(() -> cancel(id))),
+                path("retry", () -> post(() -> retry(id)))))))));
   }
 
   private Route unauthorized() {
@@ -176,6 +177,25 @@ public final class HttpApi extends AllDirectives {
   /** Cancelling a job that already moved to the history answers its final status, as for any finished job. */
   private Route cancel(String id) {
     return completeWithFuture(jobReply(id, replyTo -> new CancelJob(id, replyTo)));
+  }
+
+  /** Assembles again a job whose assembly failed, from its stored chunks; 409 for any other job. */
+  private Route retry(String id) {
+    CompletionStage<HttpResponse> response = AskPattern.<JobManagerCommand, JobReply>ask(jobManager,
+            replyTo -> new RetryJob(id, replyTo), askTimeout, system.scheduler())
+        .thenCompose(reply -> {
+          if (reply instanceof JobStatus status) {
+            return CompletableFuture.completedFuture(status.state().equals("ASSEMBLING")
+                ? respond(StatusCodes.ACCEPTED, status)
+                : error(StatusCodes.CONFLICT, "job " + id + " is " + status.state() + ": only a job whose assembly "
+                    + "failed, with every chunk stored, can be retried"));
+          }
+          return history.find(id).thenApply(archived -> archived.isPresent()
+              ? error(StatusCodes.CONFLICT, "job " + id + " was archived, and its chunks deleted: submit it again")
+              : error(StatusCodes.NOT_FOUND, "no job " + id));
+        })
+        .exceptionally(this::unavailable);
+    return completeWithFuture(response);
   }
 
   /** The job manager's answer about a live job, else the job's final status from the history, else 404. */

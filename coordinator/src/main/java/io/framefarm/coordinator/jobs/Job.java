@@ -112,6 +112,17 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
         lostLeases.plus(reason), failuresByWorker, times, failure);
   }
 
+  /** Back to ASSEMBLING after a failed assembly: not finished, no failure. */
+  Job assemblingAgain() {
+    return new Job(submitted, sequence, State.ASSEMBLING, chunks, attemptFailures, lostLeases, failuresByWorker,
+        new Times(times.submittedAtMillis(), times.startedAtMillis(), 0), null);
+  }
+
+  /** Failed with every chunk stored: only the assembly failed, and the chunks are kept for a retry. */
+  boolean assemblyFailed() {
+    return state == State.FAILED && allChunksDone();
+  }
+
   Job finished(State end, long atMillis, String why) {
     return new Job(submitted, sequence, end, chunks, attemptFailures, lostLeases, failuresByWorker,
         new Times(times.submittedAtMillis(), times.startedAtMillis(), atMillis), why);

@@ -107,6 +107,8 @@ public final class JobBook {
       return with(job.finished(Job.State.FAILED, e.atMillis(), e.reason()));
     } else if (event instanceof JobCancelled e) {
       return with(job.finished(Job.State.CANCELLED, e.atMillis(), null));
+    } else if (event instanceof AssemblyRetried e) {
+      return with(job.assemblingAgain());
     } else if (event instanceof JobArchived e) {
       return new JobBook(jobs.minus(e.jobId()), nextSequence);
     }

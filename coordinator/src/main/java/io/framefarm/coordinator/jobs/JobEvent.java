@@ -45,6 +45,9 @@ public sealed interface JobEvent {
 
   record JobCancelled(String jobId, long atMillis) implements JobEvent {}
 
+  /** A job whose assembly failed, with every chunk still stored, is assembled again (asked for by a user). */
+  record AssemblyRetried(String jobId, long atMillis) implements JobEvent {}
+
   /** A finished job left the live state; its final status was stored in the job history first. */
   record JobArchived(String jobId, long atMillis) implements JobEvent {}
 }

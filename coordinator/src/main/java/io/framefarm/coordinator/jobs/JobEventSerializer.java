@@ -39,6 +39,7 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
       case "ChunkReleased" -> "CR";
       case "ChunkLost" -> "LO";
       case "JobArchived" -> "JA";
+      case "AssemblyRetried" -> "AR";
       default -> throw new IllegalArgumentException("JobEventSerializer cannot serialize " + o.getClass().getName());
     };
   }
@@ -77,6 +78,8 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
     } else if (o instanceof ChunkLost e) {
       return ChunkLostRecord.newBuilder().setJobId(e.jobId()).setChunk(e.chunk()).setAttempt(e.attempt())
           .setReason(e.reason()).build().toByteArray();
+    } else if (o instanceof AssemblyRetried e) {
+      return AssemblyRetriedRecord.newBuilder().setJobId(e.jobId()).setAtMillis(e.atMillis()).build().toByteArray();
     } else if (o instanceof JobArchived e) {
       return JobArchivedRecord.newBuilder().setJobId(e.jobId()).setAtMillis(e.atMillis()).build().toByteArray();
     }
@@ -126,6 +129,10 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
         case "LO" -> {
           ChunkLostRecord r = ChunkLostRecord.parseFrom(bytes);
           yield new ChunkLost(r.getJobId(), r.getChunk(), r.getAttempt(), r.getReason());
+        }
+        case "AR" -> {
+          AssemblyRetriedRecord r = AssemblyRetriedRecord.parseFrom(bytes);
+          yield new AssemblyRetried(r.getJobId(), r.getAtMillis());
         }
         case "JA" -> {
           JobArchivedRecord r = JobArchivedRecord.parseFrom(bytes);

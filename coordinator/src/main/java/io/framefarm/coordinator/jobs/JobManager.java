@@ -117,7 +117,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     for (Job job : book.jobs()) {
       if (job.state() == Job.State.ASSEMBLING) {
         files.assemble(job);
-      } else if (!job.active()) {
+      } else if (!job.active() && !job.assemblyFailed()) {
         files.forget(job.id()); // files of a job that ended just before a crash
       }
     }
@@ -138,6 +138,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(ListJobs.class, (book, c) -> reply(c.replyTo(),
             new JobList(book.jobs().stream().map(j -> status(j).summary()).toList())))
         .onCommand(CancelJob.class, this::onCancelJob)
+        .onCommand(RetryJob.class, this::onRetryJob)
         .onCommand(RequestWork.class, leasing::onRequestWork)
         .onCommand(JobFiles.SegmentReady.class, leasing::onSegmentReady)
         .onCommand(JobFiles.SegmentFailed.class, (book, c) -> leasing.failAll(book, List.of(c.lease()), c.reason()))
@@ -194,6 +195,22 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     });
   }
 
+  /** Only a job whose assembly failed can be retried: its chunks are all stored, nothing is computed again. */
+  private Effect<JobEvent, JobBook> onRetryJob(JobBook book, RetryJob c) {
+    var job = book.job(c.jobId());
+    if (job.isEmpty()) {
+      return reply(c.replyTo(), new JobNotFound(c.jobId()));
+    }
+    if (!job.get().assemblyFailed()) {
+      return reply(c.replyTo(), status(job.get()));
+    }
+    return Effect().persist(new AssemblyRetried(c.jobId(), now())).thenRun(b -> {
+      Job again = b.job(c.jobId()).orElseThrow();
+      files.assemble(again);
+      c.replyTo().tell(status(again));
+    });
+  }
+
   private Effect<JobEvent, JobBook> onAssembled(JobBook book, JobFiles.Assembled c) {
     var job = book.job(c.jobId()).filter(j -> j.state() == Job.State.ASSEMBLING);
     if (job.isEmpty()) {
@@ -206,8 +223,11 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     JobEvent event = failure == null ? new JobCompleted(c.jobId(), c.frames(), now())
         : new JobFailed(c.jobId(), "assembly failed: " + failure, now());
     return Effect().persist(event).thenRun(b -> {
-      context.getLog().info("{} finished: {}", c.jobId(), b.job(c.jobId()).orElseThrow().state());
-      files.forget(c.jobId());
+      Job ended = b.job(c.jobId()).orElseThrow();
+      context.getLog().info("{} finished: {}", c.jobId(), ended.state());
+      if (!ended.assemblyFailed()) {
+        files.forget(c.jobId()); // a failed assembly keeps the chunks: POST /api/v1/jobs/{id}/retry uses them
+      }
     });
   }
 

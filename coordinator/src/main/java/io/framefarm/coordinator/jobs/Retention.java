@@ -61,6 +61,8 @@ final class Retention {
     long now = clock.millis();
     List<JobEvent> events = c.jobIds().stream().filter(id -> book.job(id).map(j -> !j.active()).orElse(false))
         .<JobEvent>map(id -> new JobArchived(id, now)).toList();
-    return events.isEmpty() ? effects.none() : effects.persist(events);
+    // The chunks of a job whose assembly failed were kept for a retry; archived, it can no longer have one.
+    return events.isEmpty() ? effects.none()
+        : effects.persist(events).thenRun(b -> events.forEach(e -> files.forget(e.jobId())));
   }
 }

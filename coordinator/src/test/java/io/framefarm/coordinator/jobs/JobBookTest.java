@@ -156,7 +156,9 @@ class JobBookTest {
     var serializer = new JobEventSerializer();
     List<JobEvent> events = List.of(new ChunkReleased("j", 1, 2, "restart"), new JobArchived("j", 77),
         new ChunkLost("j", 3, 1, "worker gone"),
-        new ChunkLeased("j", 0, 1, "w", 5, 6), new JobCancelled("j", 8));
+        new ChunkLeased("j", 0, 1, "w", 5, 6), new JobCancelled("j", 8), new AssemblyRetried("j", 9),
+        new JobSubmitted("j", new JobRequest("/in.mp4", "/out.mp4", "invert", 10, 0, EncodeSpec.defaults(), true),
+            VIDEO, new PipelinePlan("{\"name\":\"invert\"}", 0, List.of()), 10));
     for (JobEvent e : events) {
       assertThat(serializer.fromBinary(serializer.toBinary(e), serializer.manifest(e))).isEqualTo(e);
     }
