@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The per-frame pipelines every worker has built in, listed here once: the coordinator accepts their
- * names at submit ({@link PipelineSpec#resolve}), pipeline files use them as {@code builtin} stages, and
+ * names at submit, pipeline files use them as {@code builtin} stages, and
  * the worker maps each to its filter with a switch that must cover them all.
  */
 public enum BuiltInPipeline {

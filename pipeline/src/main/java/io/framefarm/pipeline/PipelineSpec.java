@@ -1,6 +1,5 @@
 package io.framefarm.pipeline;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -68,31 +67,6 @@ public record PipelineSpec(String name, List<PipelineModel> models, List<StageSp
 
   public String toJson() {
     return PipelineFormat.toJson(this);
-  }
-
-  /**
-   * The pipeline a job names: a built-in name, a path to a pipeline file, or the name of a file
-   * {@code <name>.json}, {@code .yaml} or {@code .yml} in {@code pipelinesDir} (may be null).
-   */
-  public static PipelineSpec resolve(String nameOrPath, Path pipelinesDir) {
-    if (BuiltInPipeline.named(nameOrPath).isPresent()) {
-      return builtIn(nameOrPath);
-    }
-    Path direct = Path.of(nameOrPath);
-    if (Files.isRegularFile(direct)) {
-      return load(direct);
-    }
-    if (pipelinesDir != null && !nameOrPath.contains("/")) {
-      for (String ext : List.of(".json", ".yaml", ".yml")) {
-        Path file = pipelinesDir.resolve(nameOrPath + ext);
-        if (Files.isRegularFile(file)) {
-          return load(file);
-        }
-      }
-    }
-    throw new InvalidPipelineException("unknown pipeline '" + nameOrPath + "': not built in ("
-        + String.join(", ", BuiltInPipeline.names()) + "), not a file"
-        + (pipelinesDir == null ? "" : ", and no " + nameOrPath + ".json/.yaml in " + pipelinesDir.toAbsolutePath()));
   }
 
   public Map<String, PipelineModel> modelsById() {

@@ -187,12 +187,13 @@ public final class HttpApi extends AllDirectives {
           if (reply instanceof JobStatus status) {
             return CompletableFuture.completedFuture(status.state().equals("ASSEMBLING")
                 ? respond(StatusCodes.ACCEPTED, status)
-                : error(StatusCodes.CONFLICT, "job " + id + " is " + status.state() + ": only a job whose assembly "
-                    + "failed, with every chunk stored, can be retried"));
+                : error(StatusCodes.CONFLICT, "job " + Shown.text(id) + " is " + status.state()
+                    + ": only a job whose assembly failed, with every chunk stored, can be retried"));
           }
           return history.find(id).thenApply(archived -> archived.isPresent()
-              ? error(StatusCodes.CONFLICT, "job " + id + " was archived, and its chunks deleted: submit it again")
-              : error(StatusCodes.NOT_FOUND, "no job " + id));
+              ? error(StatusCodes.CONFLICT, "job " + Shown.text(id)
+                  + " was archived, and its chunks deleted: submit it again")
+              : error(StatusCodes.NOT_FOUND, "no job " + Shown.text(id)));
         })
         .exceptionally(this::unavailable);
     return completeWithFuture(response);
@@ -205,7 +206,7 @@ public final class HttpApi extends AllDirectives {
         .thenCompose(reply -> reply instanceof JobStatus status
             ? CompletableFuture.completedFuture(respond(StatusCodes.OK, status))
             : history.find(id).thenApply(archived -> archived.map(s -> respond(StatusCodes.OK, s))
-                .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no job " + id))))
+                .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no job " + Shown.text(id)))))
         .exceptionally(this::unavailable);
   }
 
