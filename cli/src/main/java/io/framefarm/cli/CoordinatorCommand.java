@@ -1,6 +1,7 @@
 package io.framefarm.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,12 +24,16 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Mixin
   NodeOptions node = new NodeOptions();
 
+  @Mixin
+  JournalOptions journal = new JournalOptions();
+
   @Override
   public Integer call() {
-    var config = node.config(List.of("coordinator"), Map.of(
-        "framefarm.data-dir", NodeOptions.absolute(dataDir).toString(),
-        "framefarm.coordinator.http-host", httpHost,
-        "framefarm.coordinator.http-port", httpPort));
+    Map<String, Object> settings = new LinkedHashMap<>(journal.overrides());
+    settings.put("framefarm.data-dir", NodeOptions.absolute(dataDir).toString());
+    settings.put("framefarm.coordinator.http-host", httpHost);
+    settings.put("framefarm.coordinator.http-port", httpPort);
+    var config = node.config(List.of("coordinator"), settings);
     FarmNode farm = FarmNode.start(config, 0);
     System.out.println("Coordinator up: API at " + farm.apiUrl() + "/api/v1, cluster at " + node.host + ":"
         + farm.system().address().port().getOrElse(() -> 0));

@@ -2,6 +2,7 @@ package io.framefarm.cli;
 
 import com.typesafe.config.Config;
 import io.framefarm.coordinator.Coordinator;
+import io.framefarm.coordinator.JournalSchema;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import io.framefarm.worker.WorkerNode;
@@ -40,6 +41,10 @@ public final class FarmNode implements AutoCloseable {
   public record WorkerOptions(int cpuSlots, String gpus, long memoryBudgetBytes) {}
 
   public static FarmNode start(Config config, WorkerOptions worker) {
+    if (config.getStringList("pekko.cluster.roles").contains(JobManagerProxy.ROLE)) {
+      // Before the actor system: a journal database out of reach stops the node before it joins the cluster.
+      JournalSchema.ensure(config);
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, config);
     try {
       Cluster cluster = Cluster.get(system);

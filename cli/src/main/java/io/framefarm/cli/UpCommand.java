@@ -1,6 +1,7 @@
 package io.framefarm.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,11 +24,15 @@ final class UpCommand implements Callable<Integer> {
   @Mixin
   NodeOptions node = new NodeOptions();
 
+  @Mixin
+  JournalOptions journal = new JournalOptions();
+
   @Override
   public Integer call() {
-    var config = node.config(List.of("coordinator", "worker"), Map.of(
-        "framefarm.data-dir", NodeOptions.absolute(dataDir).toString(),
-        "framefarm.coordinator.http-port", httpPort));
+    Map<String, Object> settings = new LinkedHashMap<>(journal.overrides());
+    settings.put("framefarm.data-dir", NodeOptions.absolute(dataDir).toString());
+    settings.put("framefarm.coordinator.http-port", httpPort);
+    var config = node.config(List.of("coordinator", "worker"), settings);
     FarmNode farm = FarmNode.start(config, devices.toWorkerOptions());
     System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + devices.cpuSlots
         + " CPU slot(s), data in " + NodeOptions.absolute(dataDir));
