@@ -71,8 +71,11 @@ final class JournalHeldLease extends Lease {
           }
         }
       }
-      log.info("Downing lease {} {} by {}", journal.name(), acquired ? "acquired" : "held by another node, not",
-          owner);
+      if (acquired) {
+        log.info("Downing lease {} acquired by {}", journal.name(), owner);
+      } else {
+        log.debug("Downing lease {} held by another node, not by {}", journal.name(), owner);
+      }
       return acquired;
     }, jdbc);
   }
