@@ -165,7 +165,7 @@ class FarmSerializerTest {
   @Test
   void everyFarmMessageHasACodec() {
     List<Class<?>> messages = new ArrayList<>();
-    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class)
+    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class, DowningProtocol.class)
         .flatMap(family -> Arrays.stream(family.getDeclaredClasses()))
         .filter(c -> FarmMessage.class.isAssignableFrom(c) && !c.isInterface())
         .forEach(messages::add);

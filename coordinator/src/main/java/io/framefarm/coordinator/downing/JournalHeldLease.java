@@ -2,99 +2,125 @@ package io.framefarm.coordinator.downing;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.Cancellable;
-import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.coordination.lease.LeaseSettings;
-import org.apache.pekko.coordination.lease.javadsl.Lease;
+import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.dispatch.MessageDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The downing lease of a coordinator on PostgreSQL: a {@link JournalLease} row held by this node, renewed every
- * {@code heartbeat-interval} for {@code heartbeat-timeout}. A holder that dies stops renewing, and the row
- * expires on the database's clock after {@code heartbeat-timeout}. The hold is believed only until the last
- * renewal's start plus the timeout, which is never later than the row's expiry; a renewal that finds another
- * owner, or no renewal before that deadline, ends the hold and calls the lease-lost callback.
+ * The downing lease of a coordinator on PostgreSQL: a {@link JournalLease} row owned by this node, renewed every
+ * {@code interval} for {@code ttl} while anyone it was taken for still needs it. A holder that dies stops
+ * renewing and its row expires on the database's clock. The hold is believed only until the last renewal's
+ * start plus {@code ttl}, never later than the row's expiry; a renewal that finds another owner, or no renewal
+ * before that deadline, ends the hold.
+ *
+ * <p>Taking a lease whose row another owner holds waits for that hold to run out, up to {@code ttl}: the other
+ * owner may be a coordinator that died holding it (say, just after downing a worker), and failing at once would
+ * make the survivors down themselves. A live holder renews and outlasts the wait, and the taking fails.
  */
-final class JournalHeldLease extends Lease {
+final class JournalHeldLease implements LocalLease {
   private static final Logger log = LoggerFactory.getLogger(JournalHeldLease.class);
+  /** Past the other hold's end before trying again: one statement's trip, so the row is expired when it lands. */
+  private static final Duration AFTER_EXPIRY = Duration.ofMillis(200);
 
-  private final LeaseSettings settings;
-  private final ExtendedActorSystem system;
   private final JournalLease journal;
   private final String owner;
   private final Duration ttl;
+  private final Duration interval;
+  private final Scheduler scheduler;
   private final MessageDispatcher jdbc;
 
-  /** Until when (System.nanoTime) the hold is believed; 0 when not held. Guarded by this. */
+  /** Until when (System.nanoTime) the hold is believed, if held. Guarded by this, as are the two below. */
   private long heldUntil;
+  private boolean held;
+  private final Set<String> requesters = new HashSet<>();
   private Cancellable heartbeat;
-  private Consumer<Optional<Throwable>> lostCallback = lost -> { };
 
-  JournalHeldLease(LeaseSettings settings, ExtendedActorSystem system, JournalLease journal) {
-    this.settings = settings;
-    this.system = system;
+  /**
+   * @param owner this coordinator's name in the row (its host:port)
+   * @param jdbc where the blocking database calls run
+   */
+  JournalHeldLease(JournalLease journal, String owner, Duration ttl, Duration interval, Scheduler scheduler,
+      MessageDispatcher jdbc) {
     this.journal = journal;
-    this.owner = settings.ownerName();
-    this.ttl = settings.timeoutSettings().getHeartbeatTimeout();
-    this.jdbc = system.dispatchers().lookup(DowningLease.CONFIG_PATH + ".dispatcher");
+    this.owner = owner;
+    this.ttl = ttl;
+    this.interval = interval;
+    this.scheduler = scheduler;
+    this.jdbc = jdbc;
   }
 
   @Override
-  public LeaseSettings getSettings() {
-    return settings;
+  public CompletionStage<Boolean> acquire(String requester) {
+    // A dead holder's row ends at most ttl after its last renewal; a live holder's keeps moving past this.
+    return attempt(requester, System.nanoTime() + ttl.plus(interval).plus(AFTER_EXPIRY).toNanos());
   }
 
-  @Override
-  public CompletionStage<Boolean> acquire() {
-    return acquire(lost -> { });
-  }
-
-  @Override
-  public CompletionStage<Boolean> acquire(Consumer<Optional<Throwable>> leaseLostCallback) {
+  private CompletionStage<Boolean> attempt(String requester, long giveUpAt) {
     return CompletableFuture.supplyAsync(() -> {
       long startedAt = System.nanoTime();
-      boolean acquired = call(() -> journal.acquire(owner, ttl));
-      synchronized (this) {
-        if (acquired) {
-          heldUntil = startedAt + ttl.toNanos();
-          lostCallback = leaseLostCallback;
-          if (heartbeat == null) {
-            Duration every = settings.timeoutSettings().getHeartbeatInterval();
-            heartbeat = system.scheduler().scheduleWithFixedDelay(every, every, this::renew, jdbc);
-          }
+      if (call(() -> journal.acquire(owner, ttl))) {
+        hold(requester, startedAt);
+        return Optional.<Duration>empty();
+      }
+      return Optional.of(call(journal::remainingHold).orElse(Duration.ZERO).plus(AFTER_EXPIRY));
+    }, jdbc).thenCompose(wait -> {
+      if (wait.isEmpty()) {
+        return CompletableFuture.completedFuture(true);
+      }
+      if (System.nanoTime() + wait.get().toNanos() - giveUpAt > 0) {
+        log.info("Downing lease {} held by another coordinator, not by {}", journal.name(), owner);
+        return CompletableFuture.completedFuture(false);
+      }
+      CompletableFuture<Boolean> retried = new CompletableFuture<>();
+      scheduler.scheduleOnce(wait.get(), () -> attempt(requester, giveUpAt).whenComplete((ok, error) -> {
+        if (error != null) {
+          retried.completeExceptionally(error);
+        } else {
+          retried.complete(ok);
         }
-      }
-      if (acquired) {
-        log.info("Downing lease {} acquired by {}", journal.name(), owner);
-      } else {
-        log.debug("Downing lease {} held by another node, not by {}", journal.name(), owner);
-      }
-      return acquired;
-    }, jdbc);
+      }), jdbc);
+      return retried;
+    });
+  }
+
+  private synchronized void hold(String requester, long startedAt) {
+    if (!held) {
+      log.info("Downing lease {} acquired by {} for {}", journal.name(), owner, requester);
+    }
+    held = true;
+    heldUntil = startedAt + ttl.toNanos();
+    requesters.add(requester);
+    if (heartbeat == null) {
+      heartbeat = scheduler.scheduleWithFixedDelay(interval, interval, this::renew, jdbc);
+    }
   }
 
   @Override
-  public CompletionStage<Boolean> release() {
+  public CompletionStage<Boolean> release(String requester) {
     synchronized (this) {
+      if (!requesters.remove(requester) || !requesters.isEmpty()) {
+        return CompletableFuture.completedFuture(true); // not this requester's, or still needed by others
+      }
       stopHolding();
     }
     return CompletableFuture.supplyAsync(() -> {
       boolean released = call(() -> journal.release(owner));
-      log.info("Downing lease {} released by {} ({})", journal.name(), owner, released ? "was held" : "was not held");
+      log.info("Downing lease {} released by {}{}", journal.name(), owner, released ? "" : " (it had lost it)");
       return true;
     }, jdbc);
   }
 
   @Override
-  public synchronized boolean checkLease() {
-    return heldUntil != 0 && System.nanoTime() - heldUntil < 0;
+  public synchronized boolean isHeld() {
+    return held && System.nanoTime() - heldUntil < 0;
   }
 
   private void renew() {
@@ -107,31 +133,29 @@ final class JournalHeldLease extends Lease {
       renewed = false;
       failure = e;
     }
-    Consumer<Optional<Throwable>> callback = null;
-    Throwable cause = failure;
     synchronized (this) {
-      if (heldUntil == 0) {
+      if (!held) {
         return; // released while this renewal ran
       }
       if (renewed) {
         heldUntil = startedAt + ttl.toNanos();
-      } else if (failure == null || System.nanoTime() - heldUntil >= 0) {
-        // Another owner took the row, or the database stayed out of reach until the hold ran out.
-        callback = lostCallback;
-        stopHolding();
+        return;
       }
-    }
-    if (callback != null) {
-      log.warn("Downing lease {} lost by {}{}", journal.name(), owner, cause == null ? "" : ": " + cause.getMessage());
-      callback.accept(Optional.ofNullable(cause));
-    } else if (failure != null) {
-      log.warn("Downing lease {}: renewal failed, retrying while the hold lasts: {}", journal.name(),
-          failure.getMessage());
+      if (failure != null && System.nanoTime() - heldUntil < 0) {
+        log.warn("Downing lease {}: renewal failed, retrying while the hold lasts: {}", journal.name(),
+            failure.getMessage());
+        return;
+      }
+      // Another owner took the row, or the database stayed out of reach until the hold ran out.
+      log.warn("Downing lease {} lost by {}{}", journal.name(), owner,
+          failure == null ? "" : ": " + failure.getMessage());
+      requesters.clear();
+      stopHolding();
     }
   }
 
   private void stopHolding() {
-    heldUntil = 0;
+    held = false;
     if (heartbeat != null) {
       heartbeat.cancel();
       heartbeat = null;

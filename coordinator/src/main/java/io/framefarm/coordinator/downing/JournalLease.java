@@ -76,6 +76,19 @@ public final class JournalLease {
     }
   }
 
+  /** How much longer the current hold lasts, on the database's clock; empty when the lease is free or expired. */
+  public Optional<Duration> remainingHold() throws SQLException {
+    try (Connection c = db.connect(timeout); PreparedStatement s = c.prepareStatement(
+        "SELECT CAST(EXTRACT(EPOCH FROM (expires_at - clock_timestamp())) * 1000 AS BIGINT) FROM framefarm_lease "
+            + "WHERE name = ? AND expires_at >= clock_timestamp()")) {
+      s.setQueryTimeout(seconds());
+      s.setString(1, name);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.of(Duration.ofMillis(Math.max(0, r.getLong(1)))) : Optional.empty();
+      }
+    }
+  }
+
   public String name() {
     return name;
   }

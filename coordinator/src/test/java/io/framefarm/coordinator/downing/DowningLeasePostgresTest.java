@@ -10,9 +10,11 @@ import io.framefarm.coordinator.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.coordination.lease.javadsl.Lease;
 import org.apache.pekko.coordination.lease.javadsl.LeaseProvider;
 import org.awaitility.Awaitility;
@@ -20,7 +22,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The downing lease on a real PostgreSQL server: one owner at a time, expiry of a dead owner's hold, release. */
+/**
+ * The downing lease on a real PostgreSQL server: one owner at a time, renewal while held, release by the last
+ * requester, a dead owner's hold taken once it runs out, loss noticed; and no lease without a coordinator.
+ */
 class DowningLeasePostgresTest {
   private static final Duration TTL = Duration.ofSeconds(2);
   private static PostgresServer postgres;
@@ -67,37 +72,38 @@ class DowningLeasePostgresTest {
   }
 
   @Test
-  void aHeldLeaseIsRenewedUntilReleasedAndLostWhenAnotherOwnerTakesIt() throws Exception {
+  void aHeldLeaseIsRenewedWhileNeededAndADeadHoldersLeaseIsTakenWhenItRunsOut() throws Exception {
     JournalDatabase db = database("heartbeats");
-    ActorTestKit testKit = ActorTestKit.create(coordinatorConfig(db));
+    ActorTestKit testKit = ActorTestKit.create(ConfigFactory.load());
     try {
-      Lease first = lease(testKit, "farm@127.0.0.1:2551");
-      Lease second = lease(testKit, "farm@127.0.0.1:2552");
-      AtomicReference<Optional<Throwable>> firstLost = new AtomicReference<>();
+      JournalHeldLease first = held(testKit, db, "farm@127.0.0.1:2551");
+      JournalHeldLease second = held(testKit, db, "farm@127.0.0.1:2552");
 
-      assertThat(first.acquire(firstLost::set).toCompletableFuture().get()).isTrue();
-      assertThat(first.checkLease()).isTrue();
-      // The scenario, not a wait for something: for twice the hold's length, renewals keep it first's.
-      long until = System.nanoTime() + TTL.multipliedBy(2).toNanos();
-      while (System.nanoTime() < until) {
-        assertThat(second.acquire().toCompletableFuture().get()).as("held and renewed by first").isFalse();
-        assertThat(first.checkLease()).isTrue();
-      }
+      assertThat(first.acquire("sbr").toCompletableFuture().get()).isTrue();
+      assertThat(first.acquire("worker").toCompletableFuture().get()).as("held for a second requester").isTrue();
+      // second waits out first's hold, which first renews meanwhile: second gives up after about a hold's length.
+      long startedAt = System.nanoTime();
+      assertThat(second.acquire("sbr").toCompletableFuture().get()).as("held and renewed by first").isFalse();
+      assertThat(Duration.ofNanos(System.nanoTime() - startedAt)).isGreaterThanOrEqualTo(TTL.minusMillis(500));
+      assertThat(first.isHeld()).isTrue();
 
-      assertThat(first.release().toCompletableFuture().get()).isTrue();
-      assertThat(first.checkLease()).isFalse();
-      assertThat(second.acquire().toCompletableFuture().get()).as("free after first released it").isTrue();
+      first.release("sbr").toCompletableFuture().get();
+      assertThat(first.isHeld()).as("still needed by the worker").isTrue();
+      first.release("worker").toCompletableFuture().get();
+      assertThat(first.isHeld()).isFalse();
+      assertThat(second.acquire("sbr").toCompletableFuture().get()).as("free once first let go").isTrue();
+      second.release("sbr").toCompletableFuture().get();
+
+      // A coordinator that died holding the row never renews it: the next one waits for it to run out.
+      new JournalLease(db, "framefarm-downing", Duration.ofSeconds(5)).acquire("farm@127.0.0.1:2550", TTL);
+      assertThat(first.acquire("sbr").toCompletableFuture().get()).as("after the dead hold ran out").isTrue();
 
       // Another owner takes the row while first believes it holds it: first's next renewal finds out.
-      assertThat(first.acquire(firstLost::set).toCompletableFuture().get()).as("second holds it").isFalse();
-      second.release().toCompletableFuture().get();
-      assertThat(first.acquire(firstLost::set).toCompletableFuture().get()).isTrue();
       try (Connection c = db.connect(Duration.ofSeconds(5)); Statement s = c.createStatement()) {
         s.executeUpdate("UPDATE framefarm_lease SET owner = 'someone-else'");
       }
       Awaitility.await("first to notice it lost the lease").atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(50)).until(() -> firstLost.get() != null);
-      assertThat(first.checkLease()).isFalse();
+          .pollInterval(Duration.ofMillis(50)).until(() -> !first.isHeld());
     } finally {
       testKit.shutdownTestKit();
     }
@@ -118,12 +124,36 @@ class DowningLeasePostgresTest {
     }
   }
 
-  private static Config coordinatorConfig(JournalDatabase db) {
-    return JournalDatabase.pluginSettings(db.url(), db.user(), db.password())
-        .withFallback(ConfigFactory.parseString("pekko.cluster.roles = [coordinator]\n"
-            + "framefarm.downing-lease.heartbeat-timeout = " + TTL.toMillis() + "ms\n"
-            + "framefarm.downing-lease.heartbeat-interval = 200ms"))
-        .withFallback(ConfigFactory.load());
+  @Test
+  void aLoneCoordinatorTakesTheLeaseInTheDatabaseForItself() throws Exception {
+    JournalDatabase db = database("lone");
+    ActorTestKit testKit = ActorTestKit.create(JournalDatabase.pluginSettings(db.url(), db.user(), db.password())
+        .withFallback(ConfigFactory.parseString("pekko.actor.provider = cluster\n"
+            + "pekko.remote.artery.canonical.port = 0\npekko.cluster.roles = [coordinator]"))
+        .withFallback(ConfigFactory.load()));
+    try {
+      Cluster cluster = Cluster.get(testKit.system());
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      Awaitility.await("the node to be up").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+          .until(() -> cluster.selfMember().status() == MemberStatus.up());
+      String self = cluster.selfMember().address().hostPort();
+      Lease lease = lease(testKit, self);
+
+      assertThat(lease.acquire().toCompletableFuture().get()).isTrue();
+      JournalLease row = new JournalLease(db, "framefarm-downing", Duration.ofSeconds(5));
+      assertThat(row.holder()).contains(self);
+      assertThat(lease.release().toCompletableFuture().get()).isTrue();
+      assertThat(row.holder()).isEmpty();
+    } finally {
+      testKit.shutdownTestKit();
+    }
+  }
+
+  private static JournalHeldLease held(ActorTestKit testKit, JournalDatabase db, String owner) {
+    var system = Adapter.toClassic(testKit.system());
+    return new JournalHeldLease(new JournalLease(db, "framefarm-downing", Duration.ofSeconds(5)), owner, TTL,
+        Duration.ofMillis(200), system.scheduler(),
+        system.dispatchers().lookup(DowningLease.CONFIG_PATH + ".dispatcher"));
   }
 
   private static Lease lease(ActorTestKit testKit, String owner) {
