@@ -15,12 +15,15 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running cluster node: an actor system with a coordinator, a worker node, or both (the
  * embedded default of {@code farm up}). Tests start several in one JVM on loopback ports.
  */
 public final class FarmNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FarmNode.class);
   private final ActorSystem<Void> system;
   private final Coordinator coordinator;
 
@@ -51,6 +54,10 @@ public final class FarmNode implements AutoCloseable {
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
+      // Joining can take a while (seed nodes still starting): say when this node is in, and with which roles.
+      org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> log.info(
+          "Node {} is up in the cluster with roles {}", cluster.selfMember().address(),
+          cluster.selfMember().getRoles()));
       boolean coordinates = cluster.selfMember().hasRole(JobManagerProxy.ROLE);
       Coordinator coordinator = coordinates ? Coordinator.start(system) : null;
       if (cluster.selfMember().hasRole("worker")) {
