@@ -1,5 +1,6 @@
 package io.framefarm.cli;
 
+import io.framefarm.coordinator.JournalDatabase;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,15 +25,19 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Mixin
   ApiOptions api = new ApiOptions();
 
+  @Mixin
+  JournalOptions journal = new JournalOptions();
+
   @Override
   public Integer call() {
     Map<String, Object> settings = new LinkedHashMap<>(api.overrides());
+    settings.putAll(journal.overrides());
     settings.put("framefarm.data-dir", NodeOptions.absolute(dataDir).toString());
     settings.put("framefarm.coordinator.http-port", httpPort);
     var config = node.config(List.of("coordinator"), settings);
     FarmNode farm = FarmNode.start(config, 0);
     System.out.println("Coordinator up: API at " + farm.apiUrl() + "/api/v1, cluster at " + node.host + ":"
-        + farm.system().address().port().getOrElse(() -> 0));
+        + farm.system().address().port().getOrElse(() -> 0) + ", journal " + JournalDatabase.of(config));
     Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
     farm.awaitTermination();
     return ExitCodes.OK;

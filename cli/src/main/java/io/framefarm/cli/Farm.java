@@ -1,9 +1,13 @@
 package io.framefarm.cli;
 
+import io.framefarm.coordinator.JournalUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code farm} command. Exit codes: 0 success, 1 job failed, 2 bad usage or input, 3 farm unreachable. */
+/**
+ * The {@code farm} command. Exit codes: 0 success, 1 job failed, 2 bad usage or input, 3 farm (or the journal's
+ * database) unreachable.
+ */
 @Command(name = "farm", mixinStandardHelpOptions = true, version = "Framefarm 0.1.0",
     description = "A render farm for machine-learning video work.",
     subcommands = {UpCommand.class, CoordinatorCommand.class, WorkerCommand.class, SubmitCommand.class,
@@ -35,6 +39,10 @@ public final class Farm {
         return ExitCodes.BAD_INPUT;
       }
       if (error instanceof FarmClient.Unavailable unavailable) {
+        commandLine.getErr().println("farm: " + unavailable.getMessage());
+        return ExitCodes.UNAVAILABLE;
+      }
+      if (error instanceof JournalUnavailableException unavailable) {
         commandLine.getErr().println("farm: " + unavailable.getMessage());
         return ExitCodes.UNAVAILABLE;
       }

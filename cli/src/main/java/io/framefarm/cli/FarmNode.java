@@ -2,6 +2,7 @@ package io.framefarm.cli;
 
 import com.typesafe.config.Config;
 import io.framefarm.coordinator.Coordinator;
+import io.framefarm.coordinator.JournalSchema;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import io.framefarm.worker.WorkerNode;
@@ -15,12 +16,15 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running cluster node: an actor system with a coordinator, a worker node, or both (the
  * embedded default of {@code farm up}). Tests start several in one JVM on loopback ports.
  */
 public final class FarmNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FarmNode.class);
   private final ActorSystem<Void> system;
   private final Coordinator coordinator;
 
@@ -41,12 +45,20 @@ public final class FarmNode implements AutoCloseable {
   public record WorkerOptions(int cpuSlots, String gpus, long memoryBudgetBytes) {}
 
   public static FarmNode start(Config config, WorkerOptions worker) {
+    if (config.getStringList("pekko.cluster.roles").contains(JobManagerProxy.ROLE)) {
+      // Before the actor system: a journal database out of reach stops the node before it joins the cluster.
+      JournalSchema.ensure(config);
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, config);
     try {
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
+      // Joining can take a while (seed nodes still starting): say when this node is in, and with which roles.
+      org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> log.info(
+          "Node {} is up in the cluster with roles {}", cluster.selfMember().address(),
+          cluster.selfMember().getRoles()));
       boolean coordinates = cluster.selfMember().hasRole(JobManagerProxy.ROLE);
       Coordinator coordinator = coordinates ? Coordinator.start(system) : null;
       if (cluster.selfMember().hasRole("worker")) {

@@ -3,6 +3,7 @@ package io.framefarm.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.framefarm.coordinator.JournalDatabase;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -50,6 +51,11 @@ final class NodeOptions {
     }
     flags = flags.withFallback(tls.config());
     Config config = flags.withFallback(ConfigFactory.load()).resolve();
+    Config journal = config.getConfig("framefarm.journal");
+    if (!journal.getString("url").isBlank()) {
+      return JournalDatabase.pluginSettings(journal.getString("url"), journal.getString("user"),
+          journal.getString("password")).withFallback(config);
+    }
     // reference.conf is resolved on its own, so the journal URL cannot follow the data dir by substitution.
     String url = config.getString("pekko-persistence-jdbc.shared-databases.slick.db.url");
     if (url.startsWith("jdbc:h2:") && !flags.hasPath("pekko-persistence-jdbc.shared-databases.slick.db.url")) {

@@ -1,5 +1,6 @@
 package io.framefarm.cli;
 
+import io.framefarm.coordinator.JournalDatabase;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,15 +28,19 @@ final class UpCommand implements Callable<Integer> {
   @Mixin
   ApiOptions api = new ApiOptions();
 
+  @Mixin
+  JournalOptions journal = new JournalOptions();
+
   @Override
   public Integer call() {
     Map<String, Object> settings = new LinkedHashMap<>(api.overrides());
+    settings.putAll(journal.overrides());
     settings.put("framefarm.data-dir", NodeOptions.absolute(dataDir).toString());
     settings.put("framefarm.coordinator.http-port", httpPort);
     var config = node.config(List.of("coordinator", "worker"), settings);
     FarmNode farm = FarmNode.start(config, devices.toWorkerOptions());
     System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + devices.cpuSlots
-        + " CPU slot(s), data in " + NodeOptions.absolute(dataDir));
+        + " CPU slot(s), data in " + NodeOptions.absolute(dataDir) + ", journal " + JournalDatabase.of(config));
     Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
     farm.awaitTermination();
     return ExitCodes.OK;

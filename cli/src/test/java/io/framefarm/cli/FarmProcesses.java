@@ -5,6 +5,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +20,12 @@ final class FarmProcesses implements AutoCloseable {
    * main class.
    */
   Process start(Path log, List<String> jvmOptions, String... args) throws IOException {
+    return start(log, jvmOptions, Map.of(), args);
+  }
+
+  /** As {@link #start(Path, List, String...)}, with {@code environment} added to the process's environment. */
+  Process start(Path log, List<String> jvmOptions, Map<String, String> environment, String... args)
+      throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path home = Path.of("..").toAbsolutePath().normalize();
     List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx512m", "-Dframefarm.home=" + home));
@@ -29,6 +36,7 @@ final class FarmProcesses implements AutoCloseable {
     // The classpath travels in the environment: ONNX Runtime crashes the JVM when the command line reaches ~4 KB.
     builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
     builder.environment().put("MALLOC_ARENA_MAX", "2");
+    builder.environment().putAll(environment);
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     Process process = builder.start();
     started.add(process);

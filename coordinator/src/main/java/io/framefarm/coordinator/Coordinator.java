@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.framefarm.coordinator.api.HttpApi;
 import io.framefarm.coordinator.api.JobValidator;
 import io.framefarm.coordinator.api.PathRules;
+import io.framefarm.coordinator.downing.DowningLeaseKeeper;
 import io.framefarm.coordinator.history.JobHistory;
 import io.framefarm.coordinator.jobs.JobManager;
 import io.framefarm.coordinator.jobs.JobManagerSettings;
@@ -41,10 +42,15 @@ public final class Coordinator {
     this.binding = binding;
   }
 
+  /**
+   * Starts the coordinator's actors and API on {@code system}. The journal's schema must exist already
+   * ({@link JournalSchema#ensure}, which {@code FarmNode} runs before the actor system starts, so that a
+   * database out of reach stops the node before it joins the cluster).
+   */
   public static Coordinator start(ActorSystem<?> system) {
     Config config = system.settings().config();
     Config farm = config.getConfig("framefarm");
-    JournalSchema.ensure(config);
+    DowningLeaseKeeper.startIfConfigured(system);
     Path dataDir = Path.of(farm.getString("data-dir")).toAbsolutePath();
     Config settings = farm.getConfig("coordinator");
     var transfer = new ChunkTransfer(system, new ChunkStore(dataDir));
@@ -63,8 +69,9 @@ public final class Coordinator {
     CompletionStage<ServerBinding> bound = Http.get(system)
         .newServerAt(settings.getString("http-host"), settings.getInt("http-port")).bind(api.routes());
     ServerBinding binding = bound.toCompletableFuture().join();
-    system.log().info("Framefarm API listening on http://{}:{}/api/v1 (data in {})",
-        binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir);
+    system.log().info("Framefarm API listening on http://{}:{}/api/v1 (data in {}, journal {})",
+        binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir,
+        JournalDatabase.of(config).safeUrl());
     return new Coordinator(jobManager, binding);
   }
 

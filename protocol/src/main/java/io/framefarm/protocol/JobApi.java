@@ -68,16 +68,19 @@ public final class JobApi {
    * A job as clients see it. {@code state}: QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED;
    * {@code waiting}: why its pending chunks are not running, when the scheduler knows, else null;
    * {@code attemptFailures}: attempts that failed (they count toward the attempt limit);
-   * {@code lostLeases}: leases lost with their worker (a crash or removal; retried under a limit of their own).
+   * {@code lostLeases}: leases lost with their worker (a crash or removal; retried under a limit of their own);
+   * {@code chunkAttempts}: per chunk, the leases handed out for it so far (a chunk done once and never redone
+   * keeps 1, also across a coordinator's restart or takeover).
    */
   public record JobStatus(String id, JobRequest request, String state, int totalFrames, int framesDone, int chunks,
       int chunksDone, long submittedAtMillis, long startedAtMillis, long finishedAtMillis, String failure,
-      List<String> attemptFailures, List<String> chunkWorkers, String waiting, List<String> lostLeases)
-      implements JobReply {
+      List<String> attemptFailures, List<String> chunkWorkers, String waiting, List<String> lostLeases,
+      List<Integer> chunkAttempts) implements JobReply {
     public JobStatus {
       attemptFailures = List.copyOf(attemptFailures);
       chunkWorkers = List.copyOf(chunkWorkers);
       lostLeases = lostLeases == null ? List.of() : List.copyOf(lostLeases);
+      chunkAttempts = chunkAttempts == null ? List.of() : List.copyOf(chunkAttempts);
     }
 
     /**
@@ -86,7 +89,7 @@ public final class JobApi {
      */
     public JobStatus summary() {
       return new JobStatus(id, request, state, totalFrames, framesDone, chunks, chunksDone, submittedAtMillis,
-          startedAtMillis, finishedAtMillis, failure, List.of(), List.of(), waiting, List.of());
+          startedAtMillis, finishedAtMillis, failure, List.of(), List.of(), waiting, List.of(), List.of());
     }
 
     public boolean finished() {

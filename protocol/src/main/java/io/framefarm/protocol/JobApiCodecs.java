@@ -103,13 +103,13 @@ final class JobApiCodecs {
         .setStartedAtMillis(s.startedAtMillis()).setFinishedAtMillis(s.finishedAtMillis())
         .setFailure(s.failure() == null ? "" : s.failure()).addAllAttemptFailures(s.attemptFailures())
         .addAllChunkWorkers(s.chunkWorkers()).setWaiting(s.waiting() == null ? "" : s.waiting())
-        .addAllLostLeases(s.lostLeases()).build();
+        .addAllLostLeases(s.lostLeases()).addAllChunkAttempts(s.chunkAttempts()).build();
   }
 
   private static JobStatus status(JobStatusProto p) {
     return new JobStatus(p.getId(), request(p.getRequest()), p.getState(), p.getTotalFrames(), p.getFramesDone(),
         p.getChunks(), p.getChunksDone(), p.getSubmittedAtMillis(), p.getStartedAtMillis(), p.getFinishedAtMillis(),
         p.getFailure().isEmpty() ? null : p.getFailure(), p.getAttemptFailuresList(), p.getChunkWorkersList(),
-        p.getWaiting().isEmpty() ? null : p.getWaiting(), p.getLostLeasesList());
+        p.getWaiting().isEmpty() ? null : p.getWaiting(), p.getLostLeasesList(), p.getChunkAttemptsList());
   }
 }

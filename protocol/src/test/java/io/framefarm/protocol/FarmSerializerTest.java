@@ -72,7 +72,7 @@ class FarmSerializerTest {
 
     var status = new JobStatus("job-1", jobRequest, "FAILED", 600, 240, 3, 1, 10, 20, 30, "attempts exhausted",
         List.of("chunk 2 attempt 1: lease expired"), List.of("a", "b"), "needs 8 GiB, the largest device has 6 GiB",
-        List.of("chunk 1 attempt 1 on a: worker a lost: node left the cluster"));
+        List.of("chunk 1 attempt 1 on a: worker a lost: node left the cluster"), List.of(1, 2, 0));
     assertThat(roundTrip(status)).isEqualTo(status);
     assertThat(roundTrip(new JobList(List.of(status)))).isEqualTo(new JobList(List.of(status)));
   }
@@ -101,10 +101,11 @@ class FarmSerializerTest {
     TestProbe<JobReply> client = testKit.createTestProbe();
     TestProbe<JobList> lister = testKit.createTestProbe();
     TestProbe<SubmitReply> submitter = testKit.createTestProbe();
+    TestProbe<DowningProtocol.DowningLeaseAnswer> answers = testKit.createTestProbe();
     var jobRequest = new JobRequest("/in.mp4", "/out.mp4", "invert", 240, 5, EncodeSpec.defaults());
     var video = new VideoSpec(640, 360, 1, 12800, 25, 1);
     var status = new JobStatus("job-1", jobRequest, "RUNNING", 600, 240, 3, 1, 10, 20, 0, null, List.of(), List.of(),
-        null, List.of());
+        null, List.of(), List.of(1));
     return List.of(
         new RequestWork(worker.ref(), "node-a:2552", "cpu-0", DeviceSnapshot.unknown("host-0")),
         new ChunkProgress("job-1", 0, 1, 10),
@@ -128,7 +129,10 @@ class FarmSerializerTest {
         new JobList(List.of(status)),
         new MemoryProtocol.DeviceReport("n", "host-0", "HOST", 1, 2, 3, 4, 5, 6, 7, 8, 9, List.of(), 10, 11, 12, 13,
             14, 15, 16, "NORMAL", 17, 18),
-        new MemoryProtocol.DeviceEvent("n", "host-0", 1, "LeakDetected", "job-1/0/a1", 4096, "not returned"));
+        new MemoryProtocol.DeviceEvent("n", "host-0", 1, "LeakDetected", "job-1/0/a1", 4096, "not returned"),
+        new DowningProtocol.AcquireDowningLease("farm@10.0.0.7:2552", answers.ref()),
+        new DowningProtocol.ReleaseDowningLease("farm@10.0.0.7:2552", answers.ref()),
+        new DowningProtocol.DowningLeaseAnswer(true));
   }
 
   private static FarmSerializer serializer() {
@@ -162,7 +166,7 @@ class FarmSerializerTest {
   @Test
   void everyFarmMessageHasACodec() {
     List<Class<?>> messages = new ArrayList<>();
-    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class)
+    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class, DowningProtocol.class)
         .flatMap(family -> Arrays.stream(family.getDeclaredClasses()))
         .filter(c -> FarmMessage.class.isAssignableFrom(c) && !c.isInterface())
         .forEach(messages::add);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
+import io.framefarm.coordinator.JournalDatabase;
+import io.framefarm.coordinator.JournalSchema;
 import io.framefarm.protocol.JobApi.JobStatus;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -55,15 +57,22 @@ public final class JobHistory {
     return history;
   }
 
-  /** Creates the table if it is missing; the same SQL serves H2 and PostgreSQL. */
+  /**
+   * Creates the table if it is missing; the same SQL serves H2 and PostgreSQL, under the schema lock so that
+   * coordinators starting at once on one PostgreSQL database do not race.
+   */
   public void ensureTable() {
     try (Connection c = connect(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      JournalSchema.lockSchema(c);
       s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (job_id VARCHAR(64) PRIMARY KEY, "
           + "submitted_at BIGINT NOT NULL, finished_at BIGINT NOT NULL, state VARCHAR(16) NOT NULL, "
           + "status_json VARCHAR NOT NULL)");
       s.execute("CREATE INDEX IF NOT EXISTS " + TABLE + "_by_submission ON " + TABLE + " (submitted_at, job_id)");
+      c.commit();
     } catch (SQLException e) {
-      throw new IllegalStateException("Could not prepare the job history at " + url + ": " + e.getMessage(), e);
+      throw new IllegalStateException("Could not prepare the job history at " + JournalDatabase.safe(url) + ": "
+          + e.getMessage(), e);
     }
   }
 

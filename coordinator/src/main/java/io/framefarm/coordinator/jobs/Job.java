@@ -205,7 +205,7 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
     List<String> workers = chunks.stream().map(c -> c.worker() == null ? "" : c.worker()).toList();
     return new JobStatus(id(), request(), state.name(), totalFrames(), framesDone, chunks.size(), done,
         times.submittedAtMillis(), times.startedAtMillis(), times.finishedAtMillis(), failure, attemptFailures,
-        workers, waiting, lostLeases);
+        workers, waiting, lostLeases, chunks.stream().map(Chunk::attempts).toList());
   }
 
   /** As {@link #status(long, ToIntFunction)} with nothing known of devices or live leases. */

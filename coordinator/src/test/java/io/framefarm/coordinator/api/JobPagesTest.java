@@ -30,7 +30,7 @@ class JobPagesTest {
   private static JobStatus job(String id, long submittedAt, String state) {
     var request = new JobRequest("/in.mp4", "/out-" + id + ".mp4", "identity", 10, 0, EncodeSpec.defaults());
     return new JobStatus(id, request, state, 10, state.equals("COMPLETED") ? 10 : 0, 1, 0, submittedAt, 0,
-        state.equals("RUNNING") ? 0 : submittedAt + 5, null, List.of(), List.of(""), null, List.of());
+        state.equals("RUNNING") ? 0 : submittedAt + 5, null, List.of(), List.of(""), null, List.of(), List.of(1));
   }
 
   @Test

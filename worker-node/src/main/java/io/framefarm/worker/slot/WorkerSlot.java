@@ -1,6 +1,7 @@
 package io.framefarm.worker.slot;
 
 import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.JobManagerProxy;
 import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
 import io.framefarm.worker.memory.LeaseSites;
@@ -11,10 +12,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -25,7 +29,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent.MemberRemoved;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.stream.javadsl.FileIO;
@@ -77,6 +85,8 @@ public final class WorkerSlot {
 
   private record AckTimedOut(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
+  private record MemberLeft(MemberRemoved removed) implements WorkerCommand, NoSerializationVerificationNeeded {}
+
   private record MemoryRestarted(MemoryManager.Restarted restarted)
       implements WorkerCommand, NoSerializationVerificationNeeded {}
 
@@ -110,6 +120,8 @@ public final class WorkerSlot {
     settings.memory().tell(new MemoryManager.WatchRestarts(
         context.messageAdapter(MemoryManager.Restarted.class, MemoryRestarted::new)));
     context.watch(settings.memory());
+    Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+        context.messageAdapter(MemberRemoved.class, MemberLeft::new), MemberRemoved.class));
     return idle();
   }
 
@@ -224,9 +236,12 @@ public final class WorkerSlot {
 
   private Behavior<WorkerCommand> awaitingAck(AssignChunk a, int frames) {
     timers.startSingleTimer(AckTimedOut.class, new AckTimedOut(a), settings.timing().ackTimeout());
+    Optional<Address> jobManagerHost = jobManagerHost();
     return withStrays(busy(a, new AtomicInteger(frames))
         .onMessage(ChunkAcknowledged.class, ack -> isFor(ack, a), ack -> onChunkAcknowledged(a, ack))
         .onMessage(AckTimedOut.class, m -> m.assignment() == a, m -> onAckTimedOut(a))
+        .onMessage(MemberLeft.class, m -> jobManagerHost.equals(Optional.of(m.removed().member().address())),
+            m -> onJobManagerHostLeft(a, m))
         .onSignal(Terminated.class, signal -> onMemoryStopped(null))
         .onSignal(PreRestart.class, signal -> Behaviors.same())); // reported already; the files go at the next start
   }
@@ -242,6 +257,28 @@ public final class WorkerSlot {
     context.getLog().warn("No acknowledgement for {} chunk {} within {}; moving on", a.jobId(), a.chunk(),
         settings.timing().ackTimeout());
     return finish(a);
+  }
+
+  /**
+   * The node that hosted the job manager when the report went out left the cluster (a coordinator taking over
+   * from a killed one): that report may have died with it, and the successor, recovering from the journal,
+   * puts chunks it never saw done back in the queue. Waiting out the whole ack-timeout would only idle the slot.
+   */
+  private Behavior<WorkerCommand> onJobManagerHostLeft(AssignChunk a, MemberLeft m) {
+    context.getLog().warn("The job manager's node {} left before acknowledging {} chunk {}; moving on",
+        m.removed().member().address(), a.jobId(), a.chunk());
+    return finish(a);
+  }
+
+  /** The job manager singleton runs on the oldest coordinator. */
+  private Optional<Address> jobManagerHost() {
+    List<Member> coordinators = new ArrayList<>();
+    Cluster.get(context.getSystem()).state().getMembers().forEach(member -> {
+      if (member.hasRole(JobManagerProxy.ROLE) && member.status() == MemberStatus.up()) {
+        coordinators.add(member);
+      }
+    });
+    return coordinators.stream().min(Member.ageOrdering()).map(Member::address);
   }
 
   private Behavior<WorkerCommand> finish(AssignChunk a) {
