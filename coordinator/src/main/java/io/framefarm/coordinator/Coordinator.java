@@ -1,6 +1,8 @@
 package io.framefarm.coordinator;
 
 import com.typesafe.config.Config;
+import io.framefarm.coordinator.activity.JobActivity;
+import io.framefarm.coordinator.api.Endpoint;
 import io.framefarm.coordinator.api.HttpApi;
 import io.framefarm.coordinator.api.JobValidator;
 import io.framefarm.coordinator.api.PathRules;
@@ -9,6 +11,7 @@ import io.framefarm.coordinator.jobs.JobManager;
 import io.framefarm.coordinator.jobs.JobManagerSettings;
 import io.framefarm.coordinator.jobs.MembershipWatcher;
 import io.framefarm.coordinator.memory.ClusterMemoryView;
+import io.framefarm.coordinator.metrics.FarmMetrics;
 import io.framefarm.coordinator.transfer.ChunkStore;
 import io.framefarm.coordinator.transfer.ChunkTransfer;
 import io.framefarm.protocol.JobManagerCommand;
@@ -35,10 +38,12 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class Coordinator {
   private final ActorRef<JobManagerCommand> jobManager;
   private final ServerBinding binding;
+  private final List<String> routes;
 
-  private Coordinator(ActorRef<JobManagerCommand> jobManager, ServerBinding binding) {
+  private Coordinator(ActorRef<JobManagerCommand> jobManager, ServerBinding binding, List<String> routes) {
     this.jobManager = jobManager;
     this.binding = binding;
+    this.routes = routes;
   }
 
   public static Coordinator start(ActorSystem<?> system) {
@@ -47,7 +52,8 @@ public final class Coordinator {
     JournalSchema.ensure(config);
     Path dataDir = Path.of(farm.getString("data-dir")).toAbsolutePath();
     Config settings = farm.getConfig("coordinator");
-    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir));
+    var metrics = new FarmMetrics();
+    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir), metrics.transfers());
     JobHistory history = JobHistory.open(config,
         system.dispatchers().lookup(DispatcherSelector.fromConfig("framefarm.coordinator.history-dispatcher")));
     var jobManagerBehavior = MembershipWatcher.watching(
@@ -57,15 +63,17 @@ public final class Coordinator {
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
     var validator = new JobValidator(PathRules.under(allowedRoots(settings, dataDir)), pipelinesDir(settings),
         probeLimits(settings.getConfig("input-limits")));
-    ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(), "memory-view",
+    ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(
+        metrics.devices()), "memory-view", Props.empty());
+    ActorRef<JobActivity.Command> activity = system.systemActorOf(JobActivity.create(metrics), "job-activity",
         Props.empty());
-    var api = new HttpApi(system, jobManager, validator, memoryView, history);
+    var api = new HttpApi(system, jobManager, validator, memoryView, history, activity, metrics);
     CompletionStage<ServerBinding> bound = Http.get(system)
         .newServerAt(settings.getString("http-host"), settings.getInt("http-port")).bind(api.routes());
     ServerBinding binding = bound.toCompletableFuture().join();
-    system.log().info("Framefarm API listening on http://{}:{}/api/v1 (data in {})",
+    system.log().info("Framefarm API listening on http://{}:{}/api/v1, dashboard at / (data in {})",
         binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir);
-    return new Coordinator(jobManager, binding);
+    return new Coordinator(jobManager, binding, api.endpoints().stream().map(Endpoint::describe).toList());
   }
 
   /** The configured roots, else the data dir and the directory the coordinator was started in. */
@@ -98,5 +106,10 @@ public final class Coordinator {
 
   public InetSocketAddress httpAddress() {
     return binding.localAddress();
+  }
+
+  /** Every route of the HTTP server, such as {@code "GET /api/v1/jobs/{id}"}. */
+  public List<String> httpRoutes() {
+    return routes;
   }
 }
