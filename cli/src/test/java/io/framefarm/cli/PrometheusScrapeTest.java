@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +88,18 @@ class PrometheusScrapeTest {
         assertThat(finished.get(0).path("value").get(1).asDouble()).isEqualTo(1);
         assertThat(query(api, "process_resident_memory_bytes")).hasSize(1);
         assertThat(query(api, "framefarm_transfer_bytes_total{direction=\"from_worker\"} > 0")).hasSize(1);
+
+        // The Grafana dashboard in deploy/ asks only for series the farm has, in queries Prometheus accepts.
+        JsonNode grafana = json.readTree(Path.of("..", "deploy", "grafana", "framefarm-dashboard.json").toFile());
+        List<String> exprs = grafana.findValuesAsText("expr");
+        assertThat(exprs).hasSizeGreaterThan(10);
+        for (String expr : exprs) {
+          query(api, expr.replace("$node", ".*").replace("$device", ".*"));
+          Matcher names = Pattern.compile("\\b(framefarm_[a-z_]+|process_[a-z_]+|jvm_[a-z_]+)").matcher(expr);
+          while (names.find()) {
+            assertThat(metrics).as("a series of the Grafana query " + expr).contains(names.group(1));
+          }
+        }
       } finally {
         prometheus.destroy();
         if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
