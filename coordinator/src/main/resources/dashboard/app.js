@@ -306,7 +306,7 @@ function drawTimeline(d) {
       series: [{}, { label: 'used', stroke: '#1565c0', fill: 'rgba(21,101,192,0.12)', value: (u, v) => bytes(v) },
         { label: 'budget', stroke: '#888', dash: [6, 4], value: (u, v) => bytes(v) },
         { label: 'high watermark', stroke: '#c62828', dash: [2, 3], value: (u, v) => bytes(v) }],
-      axes: [{}, { values: (u, vals) => vals.map(bytes), size: 70 }],
+      axes: [{}, { values: (u, vals) => vals.map(bytes), size: 84 }],
       // Fit the used bytes: a budget far above them would flatten the line that matters.
       scales: { y: { range: () => [0, yMax(d)] } },
       hooks: { draw: [u => drawMarkers(u, d)] },
