@@ -86,26 +86,71 @@ public final class FarmClient {
 
   /** Follows the server-sent memory events, calling {@code onEvent} for each, until the stream ends. */
   public void events(java.util.function.Consumer<JsonNode> onEvent) {
-    HttpRequest request = request("/api/v1/events")
+    events("", (type, data) -> {
+      onEvent.accept(data);
+      return true;
+    });
+  }
+
+  /**
+   * Follows {@code GET /api/v1/events?QUERY}, calling {@code onEvent} with each event's name and data, until the
+   * stream ends or {@code onEvent} answers false.
+   */
+  public void events(String query, java.util.function.BiPredicate<String, JsonNode> onEvent) {
+    HttpRequest request = request("/api/v1/events" + (query.isEmpty() ? "" : "?" + query))
         .header("Accept", "text/event-stream").GET().build();
     try {
       HttpResponse<java.util.stream.Stream<String>> response = http.send(request,
           HttpResponse.BodyHandlers.ofLines());
+      if (response.statusCode() == 401) {
+        throw new Refused(401, "missing or wrong API token (--api-token, FRAMEFARM_API_TOKEN)");
+      }
       if (response.statusCode() != 200) {
         throw new Unavailable("coordinator at " + baseUrl + " answered " + response.statusCode() + " for events", null);
       }
-      response.body().filter(line -> line.startsWith("data:")).forEach(line -> {
-        try {
-          onEvent.accept(json.readTree(line.substring(5).trim()));
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+      // An event is its lines up to a blank line; its name may come before or after its data.
+      String type = "message";
+      StringBuilder data = new StringBuilder();
+      try (var lines = response.body()) {
+        java.util.Iterator<String> it = lines.iterator();
+        while (it.hasNext()) {
+          String line = it.next();
+          if (line.startsWith("event:")) {
+            type = line.substring(6).trim();
+          } else if (line.startsWith("data:")) {
+            data.append(data.length() > 0 ? "\n" : "").append(line.substring(5).trim());
+          } else if (line.isEmpty()) {
+            if (data.length() > 0 && !onEvent.test(type, json.readTree(data.toString()))) {
+              return;
+            }
+            type = "message";
+            data.setLength(0);
+          }
         }
-      });
+      }
     } catch (IOException e) {
       throw new Unavailable("cannot reach the coordinator at " + baseUrl + " (" + e.getMessage() + ")", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** True when the coordinator answers its health check. */
+  public boolean healthy() {
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/health"))
+          .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  public String baseUrl() {
+    return baseUrl;
   }
 
   /** The answer as JSON; Pekko HTTP's own errors (unknown path, timeouts) are plain text, kept as {"error": text}. */

@@ -87,6 +87,11 @@ public final class FarmNode implements AutoCloseable {
     return Optional.ofNullable(coordinator).map(Coordinator::httpAddress);
   }
 
+  /** The coordinator's HTTP routes, such as {@code "GET /api/v1/jobs/{id}"}; empty on a worker-only node. */
+  public java.util.List<String> httpRoutes() {
+    return coordinator == null ? java.util.List.of() : coordinator.httpRoutes();
+  }
+
   public String apiUrl() {
     InetSocketAddress a = httpAddress().orElseThrow(() -> new IllegalStateException("not a coordinator node"));
     return "http://" + a.getHostString() + ":" + a.getPort();

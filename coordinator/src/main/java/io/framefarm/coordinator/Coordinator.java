@@ -1,6 +1,8 @@
 package io.framefarm.coordinator;
 
 import com.typesafe.config.Config;
+import io.framefarm.coordinator.activity.JobActivity;
+import io.framefarm.coordinator.api.Endpoint;
 import io.framefarm.coordinator.api.HttpApi;
 import io.framefarm.coordinator.api.JobValidator;
 import io.framefarm.coordinator.api.PathRules;
@@ -10,6 +12,7 @@ import io.framefarm.coordinator.jobs.JobManager;
 import io.framefarm.coordinator.jobs.JobManagerSettings;
 import io.framefarm.coordinator.jobs.MembershipWatcher;
 import io.framefarm.coordinator.memory.ClusterMemoryView;
+import io.framefarm.coordinator.metrics.FarmMetrics;
 import io.framefarm.coordinator.transfer.ChunkStore;
 import io.framefarm.coordinator.transfer.ChunkTransfer;
 import io.framefarm.protocol.JobManagerCommand;
@@ -36,10 +39,12 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class Coordinator {
   private final ActorRef<JobManagerCommand> jobManager;
   private final ServerBinding binding;
+  private final List<String> routes;
 
-  private Coordinator(ActorRef<JobManagerCommand> jobManager, ServerBinding binding) {
+  private Coordinator(ActorRef<JobManagerCommand> jobManager, ServerBinding binding, List<String> routes) {
     this.jobManager = jobManager;
     this.binding = binding;
+    this.routes = routes;
   }
 
   /**
@@ -53,7 +58,8 @@ public final class Coordinator {
     DowningLeaseKeeper.startIfConfigured(system);
     Path dataDir = Path.of(farm.getString("data-dir")).toAbsolutePath();
     Config settings = farm.getConfig("coordinator");
-    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir));
+    var metrics = new FarmMetrics();
+    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir), metrics.transfers());
     JobHistory history = JobHistory.open(config,
         system.dispatchers().lookup(DispatcherSelector.fromConfig("framefarm.coordinator.history-dispatcher")));
     var jobManagerBehavior = MembershipWatcher.watching(
@@ -63,16 +69,18 @@ public final class Coordinator {
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
     var validator = new JobValidator(PathRules.under(allowedRoots(settings, dataDir)), pipelinesDir(settings),
         probeLimits(settings.getConfig("input-limits")));
-    ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(), "memory-view",
+    ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(
+        metrics.devices()), "memory-view", Props.empty());
+    ActorRef<JobActivity.Command> activity = system.systemActorOf(JobActivity.create(metrics), "job-activity",
         Props.empty());
-    var api = new HttpApi(system, jobManager, validator, memoryView, history);
+    var api = new HttpApi(system, jobManager, validator, memoryView, history, activity, metrics);
     CompletionStage<ServerBinding> bound = Http.get(system)
         .newServerAt(settings.getString("http-host"), settings.getInt("http-port")).bind(api.routes());
     ServerBinding binding = bound.toCompletableFuture().join();
-    system.log().info("Framefarm API listening on http://{}:{}/api/v1 (data in {}, journal {})",
+    system.log().info("Framefarm API listening on http://{}:{}/api/v1, dashboard at / (data in {}, journal {})",
         binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir,
         JournalDatabase.of(config).safeUrl());
-    return new Coordinator(jobManager, binding);
+    return new Coordinator(jobManager, binding, api.endpoints().stream().map(Endpoint::describe).toList());
   }
 
   /** The configured roots, else the data dir and the directory the coordinator was started in. */
@@ -105,5 +113,10 @@ public final class Coordinator {
 
   public InetSocketAddress httpAddress() {
     return binding.localAddress();
+  }
+
+  /** Every route of the HTTP server, such as {@code "GET /api/v1/jobs/{id}"}. */
+  public List<String> httpRoutes() {
+    return routes;
   }
 }

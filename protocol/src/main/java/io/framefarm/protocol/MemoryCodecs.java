@@ -27,7 +27,8 @@ final class MemoryCodecs {
         .setModelBytes(r.modelBytes()).setPoolBytes(r.poolBytes()).setPoolLeasedBytes(r.poolLeasedBytes())
         .setOtherBytes(r.otherBytes()).setLoads(r.loads()).setEvictions(r.evictions()).setHits(r.hits())
         .setMisses(r.misses()).setPoolHits(r.poolHits()).setPoolMisses(r.poolMisses()).setLeaks(r.leaks())
-        .setPressure(r.pressure()).setDeviceTotalBytes(r.deviceTotalBytes()).setDeviceFreeBytes(r.deviceFreeBytes());
+        .setPressure(r.pressure()).setDeviceTotalBytes(r.deviceTotalBytes()).setDeviceFreeBytes(r.deviceFreeBytes())
+        .setHighWatermarkBytes(r.highWatermarkBytes()).setLowWatermarkBytes(r.lowWatermarkBytes());
     r.models().forEach(m -> b.addModels(ResidentModelProto.newBuilder().setModelId(m.modelId()).setBytes(m.bytes())
         .setLastUsedMillis(m.lastUsedMillis()).setPins(m.pins()).setUsers(m.users())));
     return b.build();
@@ -39,7 +40,8 @@ final class MemoryCodecs {
         p.getPoolLeasedBytes(), p.getOtherBytes(), p.getModelsList().stream()
             .map(m -> new ResidentModel(m.getModelId(), m.getBytes(), m.getLastUsedMillis(), m.getPins(), m.getUsers()))
             .toList(), p.getLoads(), p.getEvictions(), p.getHits(), p.getMisses(), p.getPoolHits(), p.getPoolMisses(),
-        p.getLeaks(), p.getPressure(), p.getDeviceTotalBytes(), p.getDeviceFreeBytes());
+        p.getLeaks(), p.getPressure(), p.getDeviceTotalBytes(), p.getDeviceFreeBytes(),
+        p.getHighWatermarkBytes(), p.getLowWatermarkBytes());
   }
 
   private static DeviceEventProto toProto(DeviceEvent e) {

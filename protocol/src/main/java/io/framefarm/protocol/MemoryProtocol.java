@@ -22,12 +22,15 @@ public final class MemoryProtocol {
   /** A resident model, in LRU order within its report (least recently used first). */
   public record ResidentModel(String modelId, long bytes, long lastUsedMillis, int pins, int users) {}
 
-  /** One device's memory as its manager last saw it. */
+  /**
+   * One device's memory as its manager last saw it. {@code highWatermarkBytes}: above it the manager frees memory
+   * at once, down to {@code lowWatermarkBytes} (both 0 from a worker that does not report them).
+   */
   public record DeviceReport(String node, String deviceId, String deviceKind, long atMillis, long budgetBytes,
       long usedBytes, long freeBytes, long peakBytes, long modelBytes, long poolBytes, long poolLeasedBytes,
       long otherBytes, List<ResidentModel> models, long loads, long evictions, long hits, long misses, long poolHits,
       long poolMisses, long leaks, String pressure, long deviceTotalBytes,
-      long deviceFreeBytes) implements MemoryNotice {
+      long deviceFreeBytes, long highWatermarkBytes, long lowWatermarkBytes) implements MemoryNotice {
     public DeviceReport {
       models = List.copyOf(models);
     }

@@ -83,7 +83,7 @@ class FarmSerializerTest {
         3L << 30, 1L << 30, 1L << 29, 1L << 28, 1L << 20,
         List.of(new MemoryProtocol.ResidentModel("det", 5_000_000, 120, 1, 0),
             new MemoryProtocol.ResidentModel("rec", 11_000_000, 130, 0, 1)),
-        4, 2, 10, 4, 300, 6, 0, "NORMAL", 80L << 30, 70L << 30);
+        4, 2, 10, 4, 300, 6, 0, "NORMAL", 80L << 30, 70L << 30, 5L << 30, 4L << 30);
     assertThat(roundTrip(report)).isEqualTo(report);
     var event = new MemoryProtocol.DeviceEvent("node-a:2552", "cuda-0", 124, "ModelEvicted", "rec", 11_000_000,
         "evicted rec (11000000 bytes) to load det");
@@ -128,7 +128,7 @@ class FarmSerializerTest {
         new JobNotFound("job-9"),
         new JobList(List.of(status)),
         new MemoryProtocol.DeviceReport("n", "host-0", "HOST", 1, 2, 3, 4, 5, 6, 7, 8, 9, List.of(), 10, 11, 12, 13,
-            14, 15, 16, "NORMAL", 17, 18),
+            14, 15, 16, "NORMAL", 17, 18, 19, 20),
         new MemoryProtocol.DeviceEvent("n", "host-0", 1, "LeakDetected", "job-1/0/a1", 4096, "not returned"),
         new DowningProtocol.AcquireDowningLease("farm@10.0.0.7:2552", answers.ref()),
         new DowningProtocol.ReleaseDowningLease("farm@10.0.0.7:2552", answers.ref()),

@@ -4,30 +4,43 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.framefarm.coordinator.activity.JobActivity;
 import io.framefarm.coordinator.history.JobHistory;
 import io.framefarm.coordinator.memory.ClusterMemoryView;
+import io.framefarm.coordinator.metrics.FarmMetrics;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.JobManagerCommand;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
-/** The farm's JSON API under {@code /api/v1}: submit, list, inspect and cancel jobs. */
+/**
+ * The coordinator's HTTP server: the JSON API under {@code /api/v1} (submit, list, inspect and cancel jobs; nodes;
+ * events; its OpenAPI description), the dashboard at {@code /} and Prometheus metrics at {@code /metrics}. Every
+ * route is one {@link Endpoint}; all but the health check, the OpenAPI description and the dashboard's static
+ * files need the API token when one is configured.
+ */
 public final class HttpApi extends AllDirectives {
   private final ActorSystem<?> system;
   /** How long a request waits for the job manager ({@code framefarm.coordinator.api.ask-timeout}). */
@@ -50,12 +63,19 @@ public final class HttpApi extends AllDirectives {
   private final long maxRequestBytes;
 
   private final MemoryRoutes memory;
+  private final EventStream events;
+  private final DashboardRoutes dashboard = new DashboardRoutes();
+  private final byte[] openApi = DashboardRoutes.read("io/framefarm/coordinator/api/openapi.yaml");
   /** Finished jobs that left the job manager's live state. */
   private final JobHistory history;
   private final JobPages pages;
+  private final ActorRef<JobActivity.Command> activity;
+  private final FarmMetrics metrics;
+  private final List<Endpoint> endpoints;
 
   public HttpApi(ActorSystem<?> system, ActorRef<JobManagerCommand> jobManager, JobValidator validator,
-      ActorRef<ClusterMemoryView.Command> memoryView, JobHistory history) {
+      ActorRef<ClusterMemoryView.Command> memoryView, JobHistory history, ActorRef<JobActivity.Command> activity,
+      FarmMetrics metrics) {
     this.system = system;
     this.askTimeout = system.settings().config().getDuration("framefarm.coordinator.api.ask-timeout");
     this.submitTimeout = system.settings().config().getDuration("framefarm.coordinator.api.submit-timeout");
@@ -64,32 +84,100 @@ public final class HttpApi extends AllDirectives {
     this.history = history;
     this.pages = new JobPages(history);
     this.memory = new MemoryRoutes(system, memoryView, json);
+    this.events = new EventStream(system, memory, activity, jobManager, askTimeout, json);
+    this.activity = activity;
+    this.metrics = metrics;
     this.jobManager = jobManager;
     this.validator = validator;
     this.validation = system.dispatchers().lookup(
         DispatcherSelector.fromConfig("framefarm.coordinator.validation-dispatcher"));
+    this.endpoints = List.of(
+        // The dashboard's page and files hold nothing secret: they are open, and the page asks for the token.
+        new Endpoint(HttpMethods.GET, "/", true, v -> dashboard.page()),
+        new Endpoint(HttpMethods.GET, "/dashboard/{file}", true, v -> dashboard.file(v.get(0))),
+        new Endpoint(HttpMethods.GET, "/metrics", false, v -> metrics()),
+        // Open, for load balancers and liveness probes: it says nothing but "up".
+        new Endpoint(HttpMethods.GET, "/api/v1/health", true, v -> complete(StatusCodes.OK, Map.of("status", "ok"))),
+        new Endpoint(HttpMethods.GET, "/api/v1/openapi.yaml", true, v -> openApi()),
+        new Endpoint(HttpMethods.GET, "/api/v1/nodes", false, v -> memory.nodes()),
+        new Endpoint(HttpMethods.GET, "/api/v1/events", false, v -> eventStream()),
+        new Endpoint(HttpMethods.POST, "/api/v1/jobs", false, v -> withRequestTimeout(submitTimeout,
+            () -> entity(Unmarshaller.entityToString(), this::submit))),
+        new Endpoint(HttpMethods.GET, "/api/v1/jobs", false, v -> parameterOptional("limit", limit ->
+            parameterOptional("after", after -> listJobs(limit.orElse(null), after.orElse(null))))),
+        new Endpoint(HttpMethods.GET, "/api/v1/jobs/{id}", false, v -> jobStatus(v.get(0))),
+        new Endpoint(HttpMethods.POST, "/api/v1/jobs/{id}/cancel", false, v -> cancel(v.get(0))),
+        new Endpoint(HttpMethods.POST, "/api/v1/jobs/{id}/retry", false, v -> retry(v.get(0))),
+        new Endpoint(HttpMethods.GET, "/api/v1/jobs/{id}/chunks", false, v -> chunks(v.get(0))),
+        new Endpoint(HttpMethods.GET, "/api/v1/jobs/{id}/texts", false, v -> texts(v.get(0))));
+  }
+
+  /** Every route this server has, in the order they are tried. */
+  public List<Endpoint> endpoints() {
+    return endpoints;
   }
 
   public Route routes() {
-    return pathPrefix("api", () -> pathPrefix("v1", () -> concat(
-        // Open, for load balancers and liveness probes: it says nothing but "up".
-        path("health", () -> get(() -> complete(StatusCodes.OK, Map.of("status", "ok")))),
-        token.require(this::unauthorized, this::apiRoutes))));
+    return withSizeLimit(maxRequestBytes, () -> Endpoint.routes(endpoints, token, this::unauthorized));
   }
 
-  private Route apiRoutes() {
-    return withSizeLimit(maxRequestBytes, () -> concat(
-        memory.routes(),
-        pathPrefix("jobs", () -> concat(
-            pathEndOrSingleSlash(() -> concat(
-                post(() -> withRequestTimeout(submitTimeout, () -> entity(Unmarshaller.entityToString(),
-                    this::submit))),
-                get(() -> parameterOptional("limit", limit -> parameterOptional("after",
-                    after -> listJobs(limit.orElse(null), after.orElse(null))))))),
-            pathPrefix(PathMatchers.segment(), id -> concat(
-                pathEndOrSingleSlash(() -> get(() -> jobStatus(id))),
-                path("cancel", () -> post(() -> cancel(id))),
-                path("retry", () -> post(() -> retry(id)))))))));
+  private Route openApi() {
+    return complete(HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(ContentTypes.create(MediaTypes.applicationWithOpenCharset("yaml"), HttpCharsets.UTF_8), openApi));
+  }
+
+  private Route eventStream() {
+    return parameterOptional("reports", reports -> parameterOptional("farm", farm -> parameterOptional("progress",
+        progress -> completeOK(events.events(flag(reports), flag(farm), flag(progress)),
+            EventStreamMarshalling.toEventStream()))));
+  }
+
+  private static boolean flag(Optional<String> value) {
+    return value.map(Boolean::parseBoolean).orElse(false);
+  }
+
+  /** The job manager's live jobs by state are read at scrape time; the rest is kept up to date as it happens. */
+  private Route metrics() {
+    CompletionStage<HttpResponse> response = AskPattern.<JobManagerCommand, JobList>ask(jobManager, ListJobs::new,
+            askTimeout, system.scheduler())
+        .handle((list, error) -> {
+          if (list != null) {
+            metrics.liveJobs(list.jobs().stream().collect(Collectors.groupingBy(JobStatus::state,
+                Collectors.counting())));
+          }
+          return HttpResponse.create().withStatus(StatusCodes.OK)
+              .withEntity(ContentTypes.parse(FarmMetrics.contentType()), metrics.scrape());
+        });
+    return completeWithFuture(response);
+  }
+
+  /** Each chunk's attempts as the journal's read side saw them. */
+  private Route chunks(String id) {
+    CompletionStage<HttpResponse> response = AskPattern.<JobActivity.Command, JobActivity.Chunks>ask(activity,
+            replyTo -> new JobActivity.GetChunks(id, replyTo), askTimeout, system.scheduler())
+        .thenApply(c -> c.job().map(job -> respond(StatusCodes.OK, job)).orElseGet(() -> error(StatusCodes.NOT_FOUND,
+            "no chunk map for job " + Shown.text(id) + " (finished jobs leave it when they are archived)")))
+        .exceptionally(this::unavailable);
+    return completeWithFuture(response);
+  }
+
+  /** What a text pipeline found in a completed job. */
+  private Route texts(String id) {
+    CompletionStage<HttpResponse> response = jobStatusOf(id)
+        .thenApplyAsync(status -> status.map(s -> JobDetails.texts(s, json).map(t -> respond(StatusCodes.OK, t))
+            .orElseGet(() -> error(StatusCodes.NOT_FOUND, "job " + s.id() + " has no text findings (its pipeline "
+                + "reads no text, or it has not completed)")))
+            .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no job " + Shown.text(id))), validation)
+        .exceptionally(this::unavailable);
+    return completeWithFuture(response);
+  }
+
+  /** A live job's status, else its final status from the history. */
+  private CompletionStage<Optional<JobStatus>> jobStatusOf(String id) {
+    return AskPattern.<JobManagerCommand, JobReply>ask(jobManager, replyTo -> new GetJob(id, replyTo), askTimeout,
+            system.scheduler())
+        .thenCompose(reply -> reply instanceof JobStatus status
+            ? CompletableFuture.completedFuture(Optional.of(status)) : history.find(id));
   }
 
   private Route unauthorized() {

@@ -1,7 +1,5 @@
 package io.framefarm.coordinator.api;
 
-import static org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling.toEventStream;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framefarm.coordinator.memory.ClusterMemoryView;
@@ -26,8 +24,8 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 /**
- * Node memory over HTTP: {@code GET /api/v1/nodes} (latest report per device plus recent events) and
- * {@code GET /api/v1/events} (server-sent events: every memory event, and reports with {@code ?reports=true}).
+ * Node memory over HTTP: {@code GET /api/v1/nodes} (latest report per device plus recent events) and the memory
+ * part of {@code GET /api/v1/events} (every memory event, and reports with {@code ?reports=true}).
  */
 final class MemoryRoutes extends AllDirectives {
   private final ActorSystem<?> system;
@@ -43,14 +41,7 @@ final class MemoryRoutes extends AllDirectives {
     this.json = json;
   }
 
-  Route routes() {
-    return concat(
-        path("nodes", () -> get(this::nodes)),
-        path("events", () -> get(() -> parameterOptional("reports", reports ->
-            completeOK(events(reports.map(Boolean::parseBoolean).orElse(false)), toEventStream())))));
-  }
-
-  private Route nodes() {
+  Route nodes() {
     CompletionStage<HttpResponse> response = AskPattern.<ClusterMemoryView.Command, ClusterMemoryView.Devices>ask(
         view, ClusterMemoryView.GetDevices::new, askTimeout, system.scheduler())
         .thenApply(d -> respond(Map.of("devices", d.reports(), "events", d.recentEvents())));
@@ -65,15 +56,15 @@ final class MemoryRoutes extends AllDirectives {
         .exceptionally(error -> Long.MAX_VALUE);
   }
 
-  private Source<ServerSentEvent, NotUsed> events(boolean withReports) {
+  /** Every memory event from now on, and every device's reports with {@code withReports}. */
+  Source<ServerSentEvent, NotUsed> events(boolean withReports) {
     Source<MemoryNotice, ActorRef<MemoryNotice>> notices = ActorSource.actorRef(m -> false, m -> Optional.empty(),
         256, OverflowStrategy.dropHead());
     return notices.mapMaterializedValue(ref -> {
       view.tell(new ClusterMemoryView.Watch(ref));
       return NotUsed.getInstance();
     }).filter(n -> withReports || n instanceof DeviceEvent)
-        .map(n -> ServerSentEvent.create(write(n), n instanceof DeviceEvent e ? e.type() : "MemoryReport"))
-        .keepAlive(Duration.ofSeconds(10), ServerSentEvent::heartbeat);
+        .map(n -> ServerSentEvent.create(write(n), n instanceof DeviceEvent e ? e.type() : "MemoryReport"));
   }
 
   private String write(Object value) {

@@ -52,8 +52,8 @@ final class ChunkLeases {
 
   /** Leases past their deadline fail. */
   Effect<JobEvent, JobBook> expire(JobBook book) {
-    return failAll(book, leases.expired(clock.millis()), "lease expired after " + settings.leaseTimeout().toSeconds()
-        + " s without progress");
+    return failAll(book, leases.expired(clock.millis()), ChunkFailed.LEASE_EXPIRED + " after "
+        + settings.leaseTimeout().toSeconds() + " s without progress");
   }
 
   Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {

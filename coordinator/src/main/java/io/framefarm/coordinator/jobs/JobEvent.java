@@ -25,7 +25,10 @@ public sealed interface JobEvent {
 
   record ChunkCompleted(String jobId, int chunk, int attempt, int frames) implements JobEvent {}
 
-  record ChunkFailed(String jobId, int chunk, int attempt, String reason) implements JobEvent {}
+  record ChunkFailed(String jobId, int chunk, int attempt, String reason) implements JobEvent {
+    /** How the reason of an attempt whose lease expired starts (metrics count these apart). */
+    public static final String LEASE_EXPIRED = "lease expired";
+  }
 
   /**
    * A lease ended without its attempt failing (the coordinator restarted, or its worker went away

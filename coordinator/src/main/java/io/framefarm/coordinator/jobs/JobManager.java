@@ -38,6 +38,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@link Transfers}. A journal failure restarts it with backoff; recovery releases every lease.
  */
 public final class JobManager extends EventSourcedBehavior<JobManagerCommand, JobEvent, JobBook> {
+  /** The journal's one persistence id: the read side ({@code activity}) follows it. */
+  public static final String PERSISTENCE_ID = "framefarm-job-manager";
 
   /** A cluster member left or became unreachable; sent by {@link MembershipWatcher}. */
   public record WorkerNodeLost(String address, String why)
@@ -74,7 +76,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
 
   private JobManager(ActorContext<JobManagerCommand> context, Transfers transfer, JobHistory history,
       JobManagerSettings settings, Clock clock) {
-    super(PersistenceId.ofUniqueId("framefarm-job-manager"),
+    super(PersistenceId.ofUniqueId(PERSISTENCE_ID),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.context = context;
     this.files = new JobFiles(context, transfer, history, settings.leaseTimeout());

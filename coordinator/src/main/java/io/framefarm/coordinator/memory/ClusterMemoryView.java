@@ -1,5 +1,6 @@
 package io.framefarm.coordinator.memory;
 
+import io.framefarm.coordinator.metrics.DeviceBoard;
 import io.framefarm.protocol.MemoryProtocol;
 import io.framefarm.protocol.MemoryProtocol.DeviceEvent;
 import io.framefarm.protocol.MemoryProtocol.DeviceReport;
@@ -50,13 +51,20 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
   private final Map<String, DeviceReport> latest = new LinkedHashMap<>();
   private final Deque<DeviceEvent> recent = new ArrayDeque<>();
   private final Set<ActorRef<MemoryNotice>> watchers = new HashSet<>();
+  /** The reports as metrics, read by scrapes on other threads. */
+  private final DeviceBoard board;
 
   public static Behavior<Command> create() {
-    return Behaviors.setup(ClusterMemoryView::new);
+    return create(new DeviceBoard());
   }
 
-  private ClusterMemoryView(ActorContext<Command> context) {
+  public static Behavior<Command> create(DeviceBoard board) {
+    return Behaviors.setup(context -> new ClusterMemoryView(context, board));
+  }
+
+  private ClusterMemoryView(ActorContext<Command> context, DeviceBoard board) {
     super(context);
+    this.board = board;
     ActorRef<Topic.Command<MemoryNotice>> topic = context.spawn(
         Topic.create(MemoryNotice.class, MemoryProtocol.TOPIC), "memory-topic");
     topic.tell(Topic.subscribe(context.messageAdapter(MemoryNotice.class, Noticed::new)));
@@ -80,6 +88,7 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
     MemoryNotice notice = m.notice();
     if (notice instanceof DeviceReport report) {
       latest.put(key(report.node(), report.deviceId()), report);
+      board.reported(report);
     } else if (notice instanceof DeviceEvent event) {
       recent.addLast(event);
       if (recent.size() > RECENT_EVENTS) {
@@ -110,6 +119,7 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
 
   private Behavior<Command> onNodeLeft(NodeLeft m) {
     latest.values().removeIf(r -> r.node().equals(m.address()));
+    board.nodeLeft(m.address());
     return this;
   }
 

@@ -46,9 +46,15 @@ public final class ChunkTransfer implements Transfers {
   private final Materializer materializer;
   private final Executor media;
   private final Map<String, MediaInfo> probed = new ConcurrentHashMap<>();
+  private final TransferMeter meter;
 
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
+    this(system, store, TransferMeter.NONE);
+  }
+
+  public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter) {
     this.store = store;
+    this.meter = meter;
     this.materializer = Materializer.matFromSystem(system);
     this.media = system.dispatchers().lookup(DispatcherSelector.fromConfig(MEDIA_DISPATCHER));
   }
@@ -64,6 +70,7 @@ public final class ChunkTransfer implements Transfers {
       Path segment = store.segmentFile(jobId, chunk, attempt);
       createParent(segment);
       SegmentExtractor.extract(info(jobId, input), new ChunkRange(chunk, range.start(), range.end()), segment);
+      meter.sent(segment.toFile().length());
       return segment;
     }, media).thenApply(segment -> FileIO.fromPath(segment, STREAM_CHUNK_BYTES)
         .runWith(StreamRefs.<ByteString>sourceRef(), materializer));
@@ -78,7 +85,10 @@ public final class ChunkTransfer implements Transfers {
     Path part = store.partFile(jobId, chunk, attempt);
     return CompletableFuture.runAsync(() -> createParent(part), media)
         .thenCompose(v -> result.getSource().runWith(FileIO.toPath(part), materializer))
-        .thenApplyAsync(io -> store(jobId, chunk, attempt, part, expectedFrames, texts), media);
+        .thenApplyAsync(io -> {
+          meter.received(io.count());
+          return store(jobId, chunk, attempt, part, expectedFrames, texts);
+        }, media);
   }
 
   private int store(String jobId, int chunk, int attempt, Path part, int expectedFrames, List<RecognizedText> texts) {

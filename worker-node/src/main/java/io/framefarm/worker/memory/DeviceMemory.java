@@ -285,7 +285,8 @@ final class DeviceMemory {
         budget.peakBytes(), accounts.total(MemoryCategory.MODELS), accounts.total(MemoryCategory.POOL),
         pool.leasedBytes(), accounts.total(MemoryCategory.OTHER), models.residentInLruOrder(), models.loads(),
         models.evictions(), hits, misses,
-        pool.hits(), pool.misses(), pool.buffersFreed(), leaks.leaks(), pressure, device.totalBytes(), deviceFree);
+        pool.hits(), pool.misses(), pool.buffersFreed(), leaks.leaks(), pressure, device.totalBytes(), deviceFree,
+        budget.highWatermarkBytes(), budget.lowWatermarkBytes());
   }
 
   /**

@@ -10,7 +10,8 @@ import java.util.List;
  * buffers, {@code poolLeasedBytes} the leased ones. Counters only grow: {@code loads}/{@code evictions},
  * model {@code hits}/{@code misses} per model requested, {@code poolHits}/{@code poolMisses} per buffer
  * lent, {@code poolBuffersFreed}, {@code leaks}. {@code deviceFreeBytes} is what the device itself
- * reports, other processes included.
+ * reports, other processes included. Above {@code highWatermarkBytes} the manager cleans up at once, down to
+ * {@code lowWatermarkBytes}.
  */
 public record MemoryStats(
     String deviceId,
@@ -34,7 +35,9 @@ public record MemoryStats(
     long leaks,
     Pressure pressure,
     long deviceTotalBytes,
-    long deviceFreeBytes) implements NoSerializationVerificationNeeded {
+    long deviceFreeBytes,
+    long highWatermarkBytes,
+    long lowWatermarkBytes) implements NoSerializationVerificationNeeded {
 
   public enum Pressure { NORMAL, HIGH }
 

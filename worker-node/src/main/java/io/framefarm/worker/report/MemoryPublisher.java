@@ -67,6 +67,7 @@ public final class MemoryPublisher {
         s.freeBytes(), s.peakBytes(), s.modelBytes(), s.poolBytes(), s.poolLeasedBytes(), s.otherBytes(),
         s.models().stream().map(m -> new ResidentModel(m.modelId(), m.bytes(), m.lastUsedEpochMillis(), m.pins(),
             m.users())).toList(), s.loads(), s.evictions(), s.hits(), s.misses(), s.poolHits(), s.poolMisses(),
-        s.leaks(), s.pressure().name(), s.deviceTotalBytes(), s.deviceFreeBytes());
+        s.leaks(), s.pressure().name(), s.deviceTotalBytes(), s.deviceFreeBytes(),
+        s.highWatermarkBytes(), s.lowWatermarkBytes());
   }
 }
