@@ -76,6 +76,12 @@ class OpenApiTest {
     farm.close();
   }
 
+  /**
+   * Operations whose success needs a state this farm's job is not in: they must answer their described refusal.
+   * A retry needs a job whose assembly failed (AssemblyRetryFarmTest covers that).
+   */
+  private static final Map<String, Integer> REFUSED_HERE = Map.of("POST /api/v1/jobs/{id}/retry", 409);
+
   private List<String> described() {
     List<String> routes = new ArrayList<>();
     description.getPaths().forEach((path, item) -> item.readOperationsMap().keySet()
@@ -108,7 +114,11 @@ class OpenApiTest {
         HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         response.body().close();
         String what = method + " " + url;
-        assertThat(response.statusCode()).as(what).isBetween(200, 299);
+        if (REFUSED_HERE.containsKey(method + " " + path.getKey())) {
+          assertThat(response.statusCode()).as(what).isEqualTo(REFUSED_HERE.get(method + " " + path.getKey()));
+        } else {
+          assertThat(response.statusCode()).as(what).isBetween(200, 299);
+        }
         ApiResponse documented = operation.getResponses().get(String.valueOf(response.statusCode()));
         assertThat(documented).as(what + " answered " + response.statusCode() + ", which is not described")
             .isNotNull();
