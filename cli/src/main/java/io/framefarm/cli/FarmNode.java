@@ -2,16 +2,19 @@ package io.framefarm.cli;
 
 import com.typesafe.config.Config;
 import io.framefarm.coordinator.Coordinator;
+import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import io.framefarm.worker.WorkerNode;
 import io.framefarm.worker.slot.Scratch;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -78,6 +81,22 @@ public final class FarmNode implements AutoCloseable {
   public String apiUrl() {
     InetSocketAddress a = httpAddress().orElseThrow(() -> new IllegalStateException("not a coordinator node"));
     return "http://" + a.getHostString() + ":" + a.getPort();
+  }
+
+  /**
+   * Waits until this node's own worker has reported its devices' memory to the coordinator on this node (a
+   * node with both roles, as {@code farm up} starts): from then on, submissions are checked against a real
+   * budget. True if it reported within {@code within}.
+   */
+  public boolean awaitOwnWorker(Duration within) {
+    if (coordinator == null) {
+      throw new IllegalStateException("not a coordinator node");
+    }
+    String self = Cluster.get(system).selfMember().address().toString();
+    ClusterMemoryView.Devices devices = AskPattern.<ClusterMemoryView.Command, ClusterMemoryView.Devices>ask(
+        coordinator.memoryView(), replyTo -> new ClusterMemoryView.AwaitReport(self, within, replyTo),
+        within.plusSeconds(5), system.scheduler()).toCompletableFuture().join();
+    return devices.reports().stream().anyMatch(r -> r.node().equals(self));
   }
 
   public void awaitTermination() {

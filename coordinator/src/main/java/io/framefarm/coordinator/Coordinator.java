@@ -34,10 +34,13 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  */
 public final class Coordinator {
   private final ActorRef<JobManagerCommand> jobManager;
+  private final ActorRef<ClusterMemoryView.Command> memoryView;
   private final ServerBinding binding;
 
-  private Coordinator(ActorRef<JobManagerCommand> jobManager, ServerBinding binding) {
+  private Coordinator(ActorRef<JobManagerCommand> jobManager, ActorRef<ClusterMemoryView.Command> memoryView,
+      ServerBinding binding) {
     this.jobManager = jobManager;
+    this.memoryView = memoryView;
     this.binding = binding;
   }
 
@@ -65,7 +68,7 @@ public final class Coordinator {
     ServerBinding binding = bound.toCompletableFuture().join();
     system.log().info("Framefarm API listening on http://{}:{}/api/v1 (data in {})",
         binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir);
-    return new Coordinator(jobManager, binding);
+    return new Coordinator(jobManager, memoryView, binding);
   }
 
   /** The configured roots, else the data dir and the directory the coordinator was started in. */
@@ -94,6 +97,11 @@ public final class Coordinator {
 
   public ActorRef<JobManagerCommand> jobManager() {
     return jobManager;
+  }
+
+  /** Every device's latest memory report, as the API and the scheduler's fit checks read them. */
+  public ActorRef<ClusterMemoryView.Command> memoryView() {
+    return memoryView;
   }
 
   public InetSocketAddress httpAddress() {

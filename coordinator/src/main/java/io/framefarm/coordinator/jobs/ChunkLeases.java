@@ -50,10 +50,17 @@ final class ChunkLeases {
     this.offerParked = offerParked;
   }
 
-  /** Leases past their deadline fail. */
-  Effect<JobEvent, JobBook> expire(JobBook book) {
-    return failAll(book, leases.expired(clock.millis()), "lease expired after " + settings.leaseTimeout().toSeconds()
-        + " s without progress");
+  /** Leases past their deadline fail, and so do the {@code stuck} jobs (that no worker may take any more). */
+  Effect<JobEvent, JobBook> expire(JobBook book, List<JobFailed> stuck) {
+    List<Lease> expired = leases.expired(clock.millis());
+    var failures = Decisions.failures(book, expired, "lease expired after " + settings.leaseTimeout().toSeconds()
+        + " s without progress", settings.maxAttempts(), clock.millis());
+    expired.stream().filter(l -> !failures.live().contains(l)).forEach(leases::ended);
+    failures.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} failed: lease expired", l.jobId(),
+        l.chunk(), l.attempt()));
+    stuck.stream().filter(f -> !failures.failedJobs().contains(f.jobId()))
+        .forEach(f -> context.getLog().warn("{} failed: {}", f.jobId(), f.reason()));
+    return record(failures.withFailedJobs(stuck));
   }
 
   Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {

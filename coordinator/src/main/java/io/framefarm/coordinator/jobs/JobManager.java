@@ -157,7 +157,25 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   }
 
   private JobStatus status(Job job) {
-    return job.status(queue.largestBudgetSeen(), c -> leases.framesDone(new Lease(job.id(), c.index(), c.attempts())));
+    return job.status(waiting(job), c -> leases.framesDone(new Lease(job.id(), c.index(), c.attempts())));
+  }
+
+  /** Why a job's pending chunks are not running, as far as the scheduler can tell; null when they may run. */
+  private String waiting(Job job) {
+    if (!job.schedulable() || !job.hasPendingChunks()) {
+      return null;
+    }
+    var blockage = queue.blockage(job, clock.millis(), leases::holds);
+    if (blockage.isEmpty()) {
+      return job.state() == Job.State.QUEUED ? "waiting for a free slot" : null;
+    }
+    String reasons = String.join("; ", blockage.get().reasons());
+    return switch (blockage.get().cause()) {
+      case NO_WORKERS -> "waiting for a worker: " + reasons;
+      case TOO_SMALL -> "waiting for a device that fits: " + reasons;
+      case BLOCKED -> "waiting for new workers: every current worker is blocked from this job or too small for it ("
+          + reasons + ")";
+    };
   }
 
   private <T> Effect<JobEvent, JobBook> reply(ActorRef<T> replyTo, T message) {
@@ -233,7 +251,19 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
 
   private Effect<JobEvent, JobBook> onTick(JobBook book, Tick c) {
     retention.archiveDue(book);
-    return leasing.expire(book);
+    return leasing.expire(book, settings.waitForNewWorkers() ? List.of() : stuck(book));
+  }
+
+  /** Jobs with pending chunks that every current worker is blocked from (or too small for), and why. */
+  private List<JobFailed> stuck(JobBook book) {
+    long now = now();
+    return book.schedulable().stream().filter(Job::hasPendingChunks)
+        .flatMap(job -> queue.blockage(job, now, leases::holds).stream()
+            .filter(b -> b.cause() == WorkQueue.Blockage.Cause.BLOCKED)
+            .map(b -> new JobFailed(job.id(), "no worker may take its chunks any more: every current worker is "
+                + "blocked from it or too small for it (" + String.join("; ", b.reasons()) + "); set "
+                + "framefarm.coordinator.wait-for-new-workers = on to wait for new workers instead", now)))
+        .toList();
   }
 
   /** Offers every parked request again, each as its own command: each lease is persisted by its own command. */

@@ -4,6 +4,7 @@ import io.framefarm.protocol.MemoryProtocol;
 import io.framefarm.protocol.MemoryProtocol.DeviceEvent;
 import io.framefarm.protocol.MemoryProtocol.DeviceReport;
 import io.framefarm.protocol.MemoryProtocol.MemoryNotice;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -40,6 +42,14 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
   public record Devices(List<DeviceReport> reports, List<DeviceEvent> recentEvents)
       implements NoSerializationVerificationNeeded {}
 
+  /**
+   * Answers with the devices as soon as a device of {@code node} has reported (of any node when {@code node}
+   * is null), or after {@code within} with what there is.
+   */
+  public record AwaitReport(String node, Duration within, ActorRef<Devices> replyTo) implements Command {}
+
+  private record AwaitTimedOut(AwaitReport waiter) implements Command {}
+
   /** Streams every notice from now on to {@code subscriber} until it stops. */
   public record Watch(ActorRef<MemoryNotice> subscriber) implements Command {}
 
@@ -50,13 +60,16 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
   private final Map<String, DeviceReport> latest = new LinkedHashMap<>();
   private final Deque<DeviceEvent> recent = new ArrayDeque<>();
   private final Set<ActorRef<MemoryNotice>> watchers = new HashSet<>();
+  private final List<AwaitReport> waiters = new ArrayList<>();
+  private final TimerScheduler<Command> timers;
 
   public static Behavior<Command> create() {
-    return Behaviors.setup(ClusterMemoryView::new);
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new ClusterMemoryView(context, timers)));
   }
 
-  private ClusterMemoryView(ActorContext<Command> context) {
+  private ClusterMemoryView(ActorContext<Command> context, TimerScheduler<Command> timers) {
     super(context);
+    this.timers = timers;
     ActorRef<Topic.Command<MemoryNotice>> topic = context.spawn(
         Topic.create(MemoryNotice.class, MemoryProtocol.TOPIC), "memory-topic");
     topic.tell(Topic.subscribe(context.messageAdapter(MemoryNotice.class, Noticed::new)));
@@ -70,6 +83,8 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
     return newReceiveBuilder()
         .onMessage(Noticed.class, this::onNoticed)
         .onMessage(GetDevices.class, this::onGetDevices)
+        .onMessage(AwaitReport.class, this::onAwaitReport)
+        .onMessage(AwaitTimedOut.class, this::onAwaitTimedOut)
         .onMessage(Watch.class, this::onWatch)
         .onMessage(NodeLeft.class, this::onNodeLeft)
         .onSignal(Terminated.class, this::onWatcherStopped)
@@ -80,6 +95,12 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
     MemoryNotice notice = m.notice();
     if (notice instanceof DeviceReport report) {
       latest.put(key(report.node(), report.deviceId()), report);
+      List<AwaitReport> answered = waiters.stream().filter(w -> reported(w.node())).toList();
+      answered.forEach(w -> {
+        timers.cancel(w);
+        waiters.remove(w);
+        w.replyTo().tell(devices());
+      });
     } else if (notice instanceof DeviceEvent event) {
       recent.addLast(event);
       if (recent.size() > RECENT_EVENTS) {
@@ -91,10 +112,35 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
   }
 
   private Behavior<Command> onGetDevices(GetDevices m) {
+    m.replyTo().tell(devices());
+    return this;
+  }
+
+  private Behavior<Command> onAwaitReport(AwaitReport m) {
+    if (reported(m.node())) {
+      m.replyTo().tell(devices());
+    } else {
+      waiters.add(m);
+      timers.startSingleTimer(m, new AwaitTimedOut(m), m.within());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAwaitTimedOut(AwaitTimedOut m) {
+    if (waiters.remove(m.waiter())) {
+      m.waiter().replyTo().tell(devices());
+    }
+    return this;
+  }
+
+  private boolean reported(String node) {
+    return node == null ? !latest.isEmpty() : latest.values().stream().anyMatch(r -> r.node().equals(node));
+  }
+
+  private Devices devices() {
     List<DeviceReport> reports = new ArrayList<>(latest.values());
     reports.sort(Comparator.comparing(DeviceReport::node).thenComparing(DeviceReport::deviceId));
-    m.replyTo().tell(new Devices(reports, List.copyOf(recent)));
-    return this;
+    return new Devices(reports, List.copyOf(recent));
   }
 
   private Behavior<Command> onWatch(Watch m) {
