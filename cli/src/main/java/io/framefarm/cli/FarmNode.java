@@ -1,6 +1,8 @@
 package io.framefarm.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import io.framefarm.coordinator.Coordinator;
 import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.protocol.JobManagerCommand;
@@ -11,9 +13,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -44,7 +48,7 @@ public final class FarmNode implements AutoCloseable {
   public record WorkerOptions(int cpuSlots, String gpus, long memoryBudgetBytes) {}
 
   public static FarmNode start(Config config, WorkerOptions worker) {
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, withDrainTime(config));
     try {
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -67,6 +71,30 @@ public final class FarmNode implements AutoCloseable {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * Coordinated shutdown gives each phase 5 s (10 s to leave) by default: the phase in which a worker drains
+   * gets the drain timeout and a margin, so that its running chunks may finish.
+   */
+  private static Config withDrainTime(Config config) {
+    Duration drain = config.getDuration("framefarm.worker.drain-timeout");
+    return ConfigFactory.empty().withValue("pekko.coordinated-shutdown.phases.before-cluster-shutdown.timeout",
+        ConfigValueFactory.fromAnyRef(drain.plusSeconds(15).toMillis() + "ms")).withFallback(config);
+  }
+
+  /**
+   * Drains this node and stops it: its worker takes no more chunks, lets running ones finish within the drain
+   * timeout and hands back the rest, then the node leaves the cluster (coordinated shutdown).
+   */
+  public void drain() {
+    CoordinatedShutdown.get(Adapter.toClassic(system)).runAll(WorkerNode.DrainReason.INSTANCE);
+  }
+
+  /** Whether this node stopped (or is stopping) for a drain, asked here or through the API. */
+  public boolean drained() {
+    return CoordinatedShutdown.get(Adapter.toClassic(system)).getShutdownReason()
+        .filter(WorkerNode.DrainReason.INSTANCE::equals).isPresent();
   }
 
   public ActorSystem<Void> system() {

@@ -128,7 +128,10 @@ class FarmSerializerTest {
         new JobList(List.of(status)),
         new MemoryProtocol.DeviceReport("n", "host-0", "HOST", 1, 2, 3, 4, 5, 6, 7, 8, 9, List.of(), 10, 11, 12, 13,
             14, 15, 16, "NORMAL", 17, 18),
-        new MemoryProtocol.DeviceEvent("n", "host-0", 1, "LeakDetected", "job-1/0/a1", 4096, "not returned"));
+        new MemoryProtocol.DeviceEvent("n", "host-0", 1, "LeakDetected", "job-1/0/a1", 4096, "not returned"),
+        new DrainProtocol.DrainNode("farm drain"),
+        new DrainProtocol.WorkerDraining(worker.ref()),
+        new DrainProtocol.ChunkHandedBack("job-1", 2, 1, "drain timeout of 60 s reached", worker.ref()));
   }
 
   private static FarmSerializer serializer() {
@@ -162,7 +165,7 @@ class FarmSerializerTest {
   @Test
   void everyFarmMessageHasACodec() {
     List<Class<?>> messages = new ArrayList<>();
-    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class)
+    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class, DrainProtocol.class)
         .flatMap(family -> Arrays.stream(family.getDeclaredClasses()))
         .filter(c -> FarmMessage.class.isAssignableFrom(c) && !c.isInterface())
         .forEach(messages::add);

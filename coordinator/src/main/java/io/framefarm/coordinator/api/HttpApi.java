@@ -50,6 +50,7 @@ public final class HttpApi extends AllDirectives {
   private final long maxRequestBytes;
 
   private final MemoryRoutes memory;
+  private final DrainRoutes drain;
   /** Finished jobs that left the job manager's live state. */
   private final JobHistory history;
   private final JobPages pages;
@@ -64,6 +65,7 @@ public final class HttpApi extends AllDirectives {
     this.history = history;
     this.pages = new JobPages(history);
     this.memory = new MemoryRoutes(system, memoryView, json);
+    this.drain = new DrainRoutes(system, json);
     this.jobManager = jobManager;
     this.validator = validator;
     this.validation = system.dispatchers().lookup(
@@ -80,6 +82,7 @@ public final class HttpApi extends AllDirectives {
   private Route apiRoutes() {
     return withSizeLimit(maxRequestBytes, () -> concat(
         memory.routes(),
+        drain.routes(),
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
                 post(() -> withRequestTimeout(submitTimeout, () -> entity(Unmarshaller.entityToString(),

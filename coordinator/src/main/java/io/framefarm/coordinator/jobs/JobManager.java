@@ -6,6 +6,8 @@ import io.framefarm.coordinator.scheduler.LeaseClock;
 import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
 import io.framefarm.coordinator.scheduler.WorkQueue;
 import io.framefarm.coordinator.transfer.Transfers;
+import io.framefarm.protocol.DrainProtocol.ChunkHandedBack;
+import io.framefarm.protocol.DrainProtocol.WorkerDraining;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkProtocol.*;
@@ -149,6 +151,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(ChunkAttemptFailed.class, leasing::onChunkAttemptFailed)
         .onCommand(JobFiles.Assembled.class, this::onAssembled)
         .onCommand(WorkerNodeLost.class, leasing::onWorkerNodeLost)
+        .onCommand(WorkerDraining.class, leasing::onWorkerDraining)
+        .onCommand(ChunkHandedBack.class, leasing::onChunkHandedBack)
         .onCommand(Tick.class, this::onTick)
         .onCommand(JobFiles.Archived.class, retention::onArchived)
         .onCommand(ReleaseRecoveredLeases.class,

@@ -170,6 +170,12 @@ public final class WorkQueue<W> {
     return parked.size();
   }
 
+  /** A worker (slot) stops asking, as a draining one does: its parked request goes, and it no longer counts. */
+  public void forgetWorker(String worker) {
+    parked.remove(worker);
+    workers.remove(worker);
+  }
+
   /** A node left: its slots' parked requests go, and they no longer count as available. */
   public void forgetWorkersOn(String nodeAddress) {
     String prefix = nodeAddress + "/";
