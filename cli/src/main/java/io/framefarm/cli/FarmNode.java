@@ -22,6 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * One running cluster node: an actor system with a coordinator, a worker node, or both (the
@@ -53,6 +54,9 @@ public final class FarmNode implements AutoCloseable {
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
+      if (config.getBoolean("framefarm.management.enabled")) {
+        PekkoManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().join();
       }
       boolean coordinates = cluster.selfMember().hasRole(JobManagerProxy.ROLE);
       Coordinator coordinator = coordinates ? Coordinator.start(system) : null;

@@ -34,15 +34,34 @@ class DrainProcessTest {
     input = TestVideos.h264Aac(TestVideos.cacheDir(), 320, 240, 30, 20); // 600 frames
     clusterPort = FarmProcesses.freePort();
     int httpPort = FarmProcesses.freePort();
+    int managementPort = FarmProcesses.freePort();
     url = "http://127.0.0.1:" + httpPort;
     Process coordinator = farm.start(work.resolve("coordinator.log"), List.of(), "coordinator", "--port",
-        String.valueOf(clusterPort), "--http-port", String.valueOf(httpPort), "--data-dir",
+        String.valueOf(clusterPort), "--http-port", String.valueOf(httpPort), "--management-port",
+        String.valueOf(managementPort), "--data-dir",
         work.resolve("coordinator").toString(), "--allowed-root", work.toString(), "--allowed-root",
         TestVideos.cacheDir().toString());
     client = new FarmClient(url);
     Awaitility.await("the coordinator's API").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
         .ignoreExceptions().until(() -> coordinator.isAlive() && client.nodes() != null);
+    // Pekko Management's health checks, as process supervisors and Kubernetes probes read them.
+    Awaitility.await("ready").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> status("http://127.0.0.1:" + managementPort + "/ready") == 200);
+    assertThat(status("http://127.0.0.1:" + managementPort + "/alive")).isEqualTo(200);
+    // The container image's health check script reads the same.
+    ProcessBuilder healthcheck = new ProcessBuilder(Path.of("..", "deploy", "container", "healthcheck.sh")
+        .toAbsolutePath().toString()).redirectErrorStream(true);
+    healthcheck.environment().put("FARM_MANAGEMENT_PORT", String.valueOf(managementPort));
+    Process check = healthcheck.start();
+    assertThat(check.waitFor(30, TimeUnit.SECONDS) && check.exitValue() == 0).as("healthcheck.sh").isTrue();
     return coordinator;
+  }
+
+  private static int status(String uri) throws Exception {
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri)).timeout(Duration.ofSeconds(5))
+        .build();
+    return java.net.http.HttpClient.newHttpClient().send(request,
+        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private Process worker(FarmProcesses farm, String name, int port, String drainTimeout) throws Exception {
