@@ -31,7 +31,8 @@ class DrainProcessTest {
   private String url;
 
   private Process coordinator(FarmProcesses farm) throws Exception {
-    input = TestVideos.h264Aac(TestVideos.cacheDir(), 320, 240, 30, 20); // 600 frames
+    // 1800 frames: a chunk takes seconds, so that a drain reliably finds it under way.
+    input = TestVideos.h264Aac(TestVideos.cacheDir(), 320, 240, 30, 60);
     clusterPort = FarmProcesses.freePort();
     int httpPort = FarmProcesses.freePort();
     int managementPort = FarmProcesses.freePort();
@@ -91,7 +92,7 @@ class DrainProcessTest {
       coordinator(farm);
       int portA = FarmProcesses.freePort();
       Process a = worker(farm, "worker-a", portA, "2m");
-      String id = client.submit(TestFarms.job(input, output, "identity", 300, true)); // two chunks
+      String id = client.submit(TestFarms.job(input, output, "identity", 900, true)); // two chunks
       awaitChunkUnderWay(id);
 
       a.destroy(); // SIGTERM
@@ -115,7 +116,7 @@ class DrainProcessTest {
       coordinator(farm);
       int portA = FarmProcesses.freePort();
       Process a = worker(farm, "worker-a", portA, "100ms");
-      String id = client.submit(TestFarms.job(input, output, "identity", 1000, true)); // one chunk of 600 frames
+      String id = client.submit(TestFarms.job(input, output, "identity", 2000, true)); // one chunk
       awaitChunkUnderWay(id);
 
       StringWriter out = new StringWriter();

@@ -53,8 +53,9 @@ import org.apache.pekko.util.ByteString;
  * gave up only has its files deleted.
  *
  * <p>Draining ({@link Drain}): an idle slot stops asking at once; a busy one finishes its chunk first, then
- * stops asking; on {@link HandBack} (the node's drain timeout) it gives its chunk back unfinished. A chunk
- * that reaches a drained slot is given back too; chunks given back are not failed attempts.
+ * stops asking; on {@link HandBack} (the node's drain timeout) it gives its chunk back unfinished, unless the
+ * result is already offered (then it waits for the acknowledgement). A chunk that reaches a drained slot is
+ * given back too; chunks given back are not failed attempts.
  */
 public final class WorkerSlot {
 
@@ -249,8 +250,9 @@ public final class WorkerSlot {
     return withStrays(busy(a, new AtomicInteger(frames))
         .onMessage(ChunkAcknowledged.class, ack -> isFor(ack, a), ack -> onChunkAcknowledged(a, ack))
         .onMessage(AckTimedOut.class, m -> m.assignment() == a, m -> onAckTimedOut(a))
-        // The result is complete and offered: the job manager may still store it while the node leaves.
-        .onMessageEquals(HandBack.INSTANCE, () -> drained(Outcome.FINISHED))
+        // The result is complete and on its way: wait for its acknowledgement (the node's shutdown phase bounds
+        // the wait), as leaving now would break the transfer and fail the attempt.
+        .onMessageEquals(HandBack.INSTANCE, Behaviors::same)
         .onSignal(Terminated.class, signal -> onMemoryStopped(null))
         .onSignal(PreRestart.class, signal -> Behaviors.same())); // reported already; the files go at the next start
   }
