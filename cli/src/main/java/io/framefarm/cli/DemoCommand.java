@@ -51,6 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         "framefarm.coordinator.http-port", 0,
         "framefarm.coordinator.allowed-roots", List.of(root.toString())));
     try (FarmNode farm = FarmNode.start(config, cpuSlots)) {
+      farm.awaitOwnWorker(java.time.Duration.ofMinutes(1));
       System.out.println("Embedded farm up: API at " + farm.apiUrl() + "/api/v1, " + cpuSlots + " CPU slot(s)");
       FarmClient client = new FarmClient(farm.apiUrl(), System.getenv("FRAMEFARM_API_TOKEN"));
       Map<String, Object> job = new LinkedHashMap<>();

@@ -80,6 +80,12 @@ public final class FarmClient {
     return call("POST", "/api/v1/jobs/" + id + "/retry", null);
   }
 
+  /** Drains the worker node at {@code node} (HOST:PORT or its full address): {@code {"node": ..., "state": ...}}. */
+  public JsonNode drain(String node) {
+    return call("POST", "/api/v1/nodes/" + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)
+        + "/drain", null);
+  }
+
   public JsonNode nodes() {
     return call("GET", "/api/v1/nodes", null);
   }

@@ -1,23 +1,31 @@
 package io.framefarm.cli;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import io.framefarm.coordinator.Coordinator;
 import io.framefarm.coordinator.JournalSchema;
+import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import io.framefarm.worker.WorkerNode;
 import io.framefarm.worker.slot.Scratch;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * One running cluster node: an actor system with a coordinator, a worker node, or both (the
@@ -49,7 +57,7 @@ public final class FarmNode implements AutoCloseable {
       // Before the actor system: a journal database out of reach stops the node before it joins the cluster.
       JournalSchema.ensure(config);
     }
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, withDrainTime(config));
     try {
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -59,6 +67,9 @@ public final class FarmNode implements AutoCloseable {
       org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> log.info(
           "Node {} is up in the cluster with roles {}", cluster.selfMember().address(),
           cluster.selfMember().getRoles()));
+      if (config.getBoolean("framefarm.management.enabled")) {
+        PekkoManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().join();
+      }
       boolean coordinates = cluster.selfMember().hasRole(JobManagerProxy.ROLE);
       Coordinator coordinator = coordinates ? Coordinator.start(system) : null;
       if (cluster.selfMember().hasRole("worker")) {
@@ -78,6 +89,30 @@ public final class FarmNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Coordinated shutdown gives each phase 5 s (10 s to leave) by default: the phase in which a worker drains
+   * gets the drain timeout and a margin, so that its running chunks may finish.
+   */
+  private static Config withDrainTime(Config config) {
+    Duration drain = config.getDuration("framefarm.worker.drain-timeout");
+    return ConfigFactory.empty().withValue("pekko.coordinated-shutdown.phases.before-cluster-shutdown.timeout",
+        ConfigValueFactory.fromAnyRef(drain.plusSeconds(15).toMillis() + "ms")).withFallback(config);
+  }
+
+  /**
+   * Drains this node and stops it: its worker takes no more chunks, lets running ones finish within the drain
+   * timeout and hands back the rest, then the node leaves the cluster (coordinated shutdown).
+   */
+  public void drain() {
+    CoordinatedShutdown.get(Adapter.toClassic(system)).runAll(WorkerNode.DrainReason.INSTANCE);
+  }
+
+  /** Whether this node stopped (or is stopping) for a drain, asked here or through the API. */
+  public boolean drained() {
+    return CoordinatedShutdown.get(Adapter.toClassic(system)).getShutdownReason()
+        .filter(WorkerNode.DrainReason.INSTANCE::equals).isPresent();
+  }
+
   public ActorSystem<Void> system() {
     return system;
   }
@@ -95,6 +130,22 @@ public final class FarmNode implements AutoCloseable {
   public String apiUrl() {
     InetSocketAddress a = httpAddress().orElseThrow(() -> new IllegalStateException("not a coordinator node"));
     return "http://" + a.getHostString() + ":" + a.getPort();
+  }
+
+  /**
+   * Waits until this node's own worker has reported its devices' memory to the coordinator on this node (a
+   * node with both roles, as {@code farm up} starts): from then on, submissions are checked against a real
+   * budget. True if it reported within {@code within}.
+   */
+  public boolean awaitOwnWorker(Duration within) {
+    if (coordinator == null) {
+      throw new IllegalStateException("not a coordinator node");
+    }
+    String self = Cluster.get(system).selfMember().address().toString();
+    ClusterMemoryView.Devices devices = AskPattern.<ClusterMemoryView.Command, ClusterMemoryView.Devices>ask(
+        coordinator.memoryView(), replyTo -> new ClusterMemoryView.AwaitReport(self, within, replyTo),
+        within.plusSeconds(5), system.scheduler()).toCompletableFuture().join();
+    return devices.reports().stream().anyMatch(r -> r.node().equals(self));
   }
 
   public void awaitTermination() {

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.util.Set;
 
-/** Follows a job until it ends, drawing a progress bar (frames, fps, ETA) on one terminal line. */
+/**
+ * Follows a job until it ends, drawing a progress bar (frames, fps, ETA, state, and why it waits when the
+ * scheduler says) on one terminal line.
+ */
 final class JobWatcher {
   private static final Set<String> FINISHED = Set.of("COMPLETED", "FAILED", "CANCELLED");
   private static final int BAR_WIDTH = 30;
@@ -15,6 +18,7 @@ final class JobWatcher {
   static JsonNode follow(FarmClient client, String jobId, PrintStream out) throws InterruptedException {
     long started = System.nanoTime();
     int startFrames = -1;
+    int shown = 0;
     JsonNode job = client.job(jobId);
     while (!FINISHED.contains(job.path("state").asText())) {
       int done = job.path("framesDone").asInt();
@@ -23,15 +27,20 @@ final class JobWatcher {
         startFrames = done;
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      out.print("\r" + line(job.path("state").asText(), done, total, (done - startFrames) / Math.max(seconds, 1e-3)));
+      String line = line(job.path("state").asText(), done, total, (done - startFrames) / Math.max(seconds, 1e-3))
+          + (job.path("waiting").isTextual() ? job.path("waiting").asText() + "   " : "");
+      // Spaces over what a longer line before left on the terminal.
+      out.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));
+      shown = line.length();
       out.flush();
       Thread.sleep(500); // polling interval of an interactive progress bar, not a test wait
       job = client.job(jobId);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     int total = job.path("totalFrames").asInt();
-    out.print("\r" + line(job.path("state").asText(), job.path("framesDone").asInt(), total,
-        Math.max(0, job.path("framesDone").asInt() - Math.max(startFrames, 0)) / Math.max(seconds, 1e-3)));
+    String last = line(job.path("state").asText(), job.path("framesDone").asInt(), total,
+        Math.max(0, job.path("framesDone").asInt() - Math.max(startFrames, 0)) / Math.max(seconds, 1e-3));
+    out.print("\r" + last + " ".repeat(Math.max(0, shown - last.length())));
     out.println();
     return job;
   }

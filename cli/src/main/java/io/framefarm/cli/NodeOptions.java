@@ -25,6 +25,12 @@ final class NodeOptions {
       description = "Seed nodes to join; empty means this node founds the cluster.")
   List<String> seedNodes = List.of();
 
+  @Option(names = "--management-port", paramLabel = "PORT",
+      description = "Serve Pekko Management on --host at this port (0 picks one): health checks GET /alive and "
+          + "GET /ready (ready once the node is Up in the cluster), for systemd, containers and Kubernetes probes. "
+          + "Off by default.")
+  Integer managementPort;
+
   @Mixin
   TlsOptions tls = new TlsOptions();
 
@@ -45,6 +51,11 @@ final class NodeOptions {
         .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
     if (!seedNodes.isEmpty()) {
       flags = flags.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
+    }
+    if (managementPort != null) {
+      flags = flags.withValue("framefarm.management.enabled", ConfigValueFactory.fromAnyRef(true))
+          .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(host))
+          .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(managementPort));
     }
     for (var e : overrides.entrySet()) {
       flags = flags.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));

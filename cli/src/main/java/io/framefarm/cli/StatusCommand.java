@@ -29,7 +29,7 @@ final class StatusCommand implements Callable<Integer> {
     client.out().println(JobsCommand.HEADER);
     client.out().println(JobsCommand.row(job));
     if (job.path("waiting").isTextual()) {
-      client.out().println("waiting: " + job.path("waiting").asText());
+      client.out().println(job.path("waiting").asText());
     }
     if (job.path("failure").isTextual()) {
       client.out().println("failure: " + job.path("failure").asText());

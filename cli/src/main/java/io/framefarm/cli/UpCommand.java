@@ -2,6 +2,7 @@ package io.framefarm.cli;
 
 import io.framefarm.coordinator.JournalDatabase;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,9 @@ import picocli.CommandLine.Option;
 @Command(name = "up", mixinStandardHelpOptions = true,
     description = "Run the embedded farm: a coordinator and a worker node in one process, one cluster.")
 final class UpCommand implements Callable<Integer> {
+  /** How long {@code farm up} waits for its worker's first memory report before it says it is up anyway. */
+  private static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
+
   @Mixin
   DeviceOptions devices = new DeviceOptions();
 
@@ -39,9 +43,14 @@ final class UpCommand implements Callable<Integer> {
     settings.put("framefarm.coordinator.http-port", httpPort);
     var config = node.config(List.of("coordinator", "worker"), settings);
     FarmNode farm = FarmNode.start(config, devices.toWorkerOptions());
+    Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
+    // Up means up: the worker has reported its budget, so a submission is checked against it.
+    if (!farm.awaitOwnWorker(READY_TIMEOUT)) {
+      System.err.println("farm: the worker has not reported its devices within " + READY_TIMEOUT.toSeconds()
+          + " s; the API is up, and jobs wait for a worker (see the log)");
+    }
     System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + devices.cpuSlots
         + " CPU slot(s), data in " + NodeOptions.absolute(dataDir) + ", journal " + JournalDatabase.of(config));
-    Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
     farm.awaitTermination();
     return ExitCodes.OK;
   }

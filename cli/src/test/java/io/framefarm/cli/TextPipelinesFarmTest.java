@@ -44,8 +44,9 @@ class TextPipelinesFarmTest {
     System.setProperty("framefarm.home", repo.toString());
     assertThat(repo.resolve("models/ppocr/ch_PP-OCRv4_det_infer.onnx"))
         .as("PP-OCR models: run deploy/fetch-sample-models.sh (CI does)").exists();
-    // SMPTE bars: testsrc2 has a clock (real text) and, at this size, a checkerboard the detector takes for text.
-    input = SampleVideo.generate(work.resolve("captioned.mp4"), "smptehdbars", 2, WIDTH, HEIGHT, 30, "FRAMEFARM");
+    // Colour bars: flat areas, nothing the detector could take for text but the caption.
+    input = SampleVideo.generate(work.resolve("captioned.mp4"), SampleVideo.Pattern.BARS, 2, WIDTH, HEIGHT, 30,
+        "FRAMEFARM");
     farm = TestFarms.embedded(work.resolve("farm"), 2);
     client = new FarmClient(farm.apiUrl());
   }

@@ -38,11 +38,14 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  */
 public final class Coordinator {
   private final ActorRef<JobManagerCommand> jobManager;
+  private final ActorRef<ClusterMemoryView.Command> memoryView;
   private final ServerBinding binding;
   private final List<String> routes;
 
-  private Coordinator(ActorRef<JobManagerCommand> jobManager, ServerBinding binding, List<String> routes) {
+  private Coordinator(ActorRef<JobManagerCommand> jobManager, ActorRef<ClusterMemoryView.Command> memoryView,
+      ServerBinding binding, List<String> routes) {
     this.jobManager = jobManager;
+    this.memoryView = memoryView;
     this.binding = binding;
     this.routes = routes;
   }
@@ -80,7 +83,8 @@ public final class Coordinator {
     system.log().info("Framefarm API listening on http://{}:{}/api/v1, dashboard at / (data in {}, journal {})",
         binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir,
         JournalDatabase.of(config).safeUrl());
-    return new Coordinator(jobManager, binding, api.endpoints().stream().map(Endpoint::describe).toList());
+    return new Coordinator(jobManager, memoryView, binding,
+        api.endpoints().stream().map(Endpoint::describe).toList());
   }
 
   /** The configured roots, else the data dir and the directory the coordinator was started in. */
@@ -109,6 +113,11 @@ public final class Coordinator {
 
   public ActorRef<JobManagerCommand> jobManager() {
     return jobManager;
+  }
+
+  /** Every device's latest memory report, as the API and the scheduler's fit checks read them. */
+  public ActorRef<ClusterMemoryView.Command> memoryView() {
+    return memoryView;
   }
 
   public InetSocketAddress httpAddress() {

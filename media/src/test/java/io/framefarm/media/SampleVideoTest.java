@@ -3,6 +3,7 @@ package io.framefarm.media;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framefarm.media.testing.Ffmpeg;
+import io.framefarm.media.testing.FrameHashes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +27,26 @@ class SampleVideoTest {
   @Test
   void aCaptionIsDrawnOnAWhiteBand() throws Exception {
     Path video = SampleVideo.generate(dir.resolve("caption.mp4"), 1, 320, 240, 30, "FRAMEFARM");
+    assertBlackLettersOnWhite(video);
+  }
+
+  @Test
+  void withoutFontsTheCaptionIsDrawnInTheBlockFont() throws Exception {
+    Path video = SampleVideo.generate(dir.resolve("block.mp4"), SampleVideo.Pattern.BARS, 1, 320, 240, 30,
+        Captioner.blockFont("FRAMEFARM 2026", 320, 240));
+    assertBlackLettersOnWhite(video);
+  }
+
+  @Test
+  void movingPicturesDifferFromFrameToFrame() {
+    Path video = SampleVideo.generate(dir.resolve("moving.mp4"), 1, 160, 120, 30);
+    List<String> hashes = FrameHashes.video(video);
+    assertThat(hashes).hasSize(30).doesNotHaveDuplicates();
+  }
+
+  private void assertBlackLettersOnWhite(Path video) throws Exception {
     Path gray = dir.resolve("frame.gray");
+    Files.deleteIfExists(gray);
     Ffmpeg.ffmpeg(List.of("-i", video.toString(), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray",
         gray.toString()));
     byte[] y = Files.readAllBytes(gray);

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -138,16 +137,6 @@ public final class PipelineValidator {
 
   /** Bytes exactly, then a rounded size for people: {@code 12345678 bytes (11.8 MiB)}. */
   static String size(long bytes) {
-    if (bytes == Long.MAX_VALUE) {
-      return "unlimited";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double value = bytes;
-    int unit = -1;
-    while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-      value /= 1024;
-      unit++;
-    }
-    return bytes + " bytes" + (unit < 0 ? "" : String.format(Locale.ROOT, " (%.1f %s)", value, units[unit]));
+    return Sizes.of(bytes);
   }
 }

@@ -132,7 +132,10 @@ class FarmSerializerTest {
         new MemoryProtocol.DeviceEvent("n", "host-0", 1, "LeakDetected", "job-1/0/a1", 4096, "not returned"),
         new DowningProtocol.AcquireDowningLease("farm@10.0.0.7:2552", answers.ref()),
         new DowningProtocol.ReleaseDowningLease("farm@10.0.0.7:2552", answers.ref()),
-        new DowningProtocol.DowningLeaseAnswer(true));
+        new DowningProtocol.DowningLeaseAnswer(true),
+        new DrainProtocol.DrainNode("farm drain"),
+        new DrainProtocol.WorkerDraining(worker.ref()),
+        new DrainProtocol.ChunkHandedBack("job-1", 2, 1, "drain timeout of 60 s reached", worker.ref()));
   }
 
   private static FarmSerializer serializer() {
@@ -166,7 +169,7 @@ class FarmSerializerTest {
   @Test
   void everyFarmMessageHasACodec() {
     List<Class<?>> messages = new ArrayList<>();
-    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class, DowningProtocol.class)
+    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class, DowningProtocol.class, DrainProtocol.class)
         .flatMap(family -> Arrays.stream(family.getDeclaredClasses()))
         .filter(c -> FarmMessage.class.isAssignableFrom(c) && !c.isInterface())
         .forEach(messages::add);

@@ -66,6 +66,7 @@ public final class HttpApi extends AllDirectives {
   private final EventStream events;
   private final DashboardRoutes dashboard = new DashboardRoutes();
   private final byte[] openApi = DashboardRoutes.read("io/framefarm/coordinator/api/openapi.yaml");
+  private final DrainRoutes drain;
   /** Finished jobs that left the job manager's live state. */
   private final JobHistory history;
   private final JobPages pages;
@@ -87,6 +88,7 @@ public final class HttpApi extends AllDirectives {
     this.events = new EventStream(system, memory, activity, jobManager, askTimeout, json);
     this.activity = activity;
     this.metrics = metrics;
+    this.drain = new DrainRoutes(system, json);
     this.jobManager = jobManager;
     this.validator = validator;
     this.validation = system.dispatchers().lookup(
@@ -100,6 +102,7 @@ public final class HttpApi extends AllDirectives {
         new Endpoint(HttpMethods.GET, "/api/v1/health", true, v -> complete(StatusCodes.OK, Map.of("status", "ok"))),
         new Endpoint(HttpMethods.GET, "/api/v1/openapi.yaml", true, v -> openApi()),
         new Endpoint(HttpMethods.GET, "/api/v1/nodes", false, v -> memory.nodes()),
+        new Endpoint(HttpMethods.POST, "/api/v1/nodes/{node}/drain", false, v -> drain.drain(v.get(0))),
         new Endpoint(HttpMethods.GET, "/api/v1/events", false, v -> eventStream()),
         new Endpoint(HttpMethods.POST, "/api/v1/jobs", false, v -> withRequestTimeout(submitTimeout,
             () -> entity(Unmarshaller.entityToString(), this::submit))),

@@ -31,12 +31,15 @@ final class MemoryRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   /** How long a request waits for the memory view ({@code framefarm.coordinator.api.memory-ask-timeout}). */
   private final Duration askTimeout;
+  /** How long a submission waits for the first device report before it decides fit. */
+  private final Duration firstReportWait;
   private final ActorRef<ClusterMemoryView.Command> view;
   private final ObjectMapper json;
 
   MemoryRoutes(ActorSystem<?> system, ActorRef<ClusterMemoryView.Command> view, ObjectMapper json) {
     this.system = system;
     this.askTimeout = system.settings().config().getDuration("framefarm.coordinator.api.memory-ask-timeout");
+    this.firstReportWait = system.settings().config().getDuration("framefarm.coordinator.api.first-report-wait");
     this.view = view;
     this.json = json;
   }
@@ -48,10 +51,14 @@ final class MemoryRoutes extends AllDirectives {
     return completeWithFuture(response);
   }
 
-  /** The largest device budget reported in the cluster; Long.MAX_VALUE while no device has reported. */
+  /**
+   * The largest device budget reported in the cluster, after waiting up to {@code first-report-wait} for a
+   * first report when none has come yet (a cluster that just started); Long.MAX_VALUE while none has.
+   */
   CompletionStage<Long> largestBudget() {
     return AskPattern.<ClusterMemoryView.Command, ClusterMemoryView.Devices>ask(view,
-        ClusterMemoryView.GetDevices::new, askTimeout, system.scheduler())
+        replyTo -> new ClusterMemoryView.AwaitReport(null, firstReportWait, replyTo), firstReportWait.plus(askTimeout),
+        system.scheduler())
         .thenApply(d -> d.reports().stream().mapToLong(r -> r.budgetBytes()).max().orElse(Long.MAX_VALUE))
         .exceptionally(error -> Long.MAX_VALUE);
   }

@@ -7,6 +7,8 @@ import io.framefarm.coordinator.scheduler.DeviceFit;
 import io.framefarm.coordinator.scheduler.LeaseClock;
 import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
 import io.framefarm.coordinator.scheduler.WorkQueue;
+import io.framefarm.protocol.DrainProtocol.ChunkHandedBack;
+import io.framefarm.protocol.DrainProtocol.WorkerDraining;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
@@ -50,10 +52,17 @@ final class ChunkLeases {
     this.offerParked = offerParked;
   }
 
-  /** Leases past their deadline fail. */
-  Effect<JobEvent, JobBook> expire(JobBook book) {
-    return failAll(book, leases.expired(clock.millis()), ChunkFailed.LEASE_EXPIRED + " after "
-        + settings.leaseTimeout().toSeconds() + " s without progress");
+  /** Leases past their deadline fail, and so do the {@code stuck} jobs (that no worker may take any more). */
+  Effect<JobEvent, JobBook> expire(JobBook book, List<JobFailed> stuck) {
+    List<Lease> expired = leases.expired(clock.millis());
+    var failures = Decisions.failures(book, expired, ChunkFailed.LEASE_EXPIRED + " after "
+        + settings.leaseTimeout().toSeconds() + " s without progress", settings.maxAttempts(), clock.millis());
+    expired.stream().filter(l -> !failures.live().contains(l)).forEach(leases::ended);
+    failures.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} failed: lease expired", l.jobId(),
+        l.chunk(), l.attempt()));
+    stuck.stream().filter(f -> !failures.failedJobs().contains(f.jobId()))
+        .forEach(f -> context.getLog().warn("{} failed: {}", f.jobId(), f.reason()));
+    return record(failures.withFailedJobs(stuck));
   }
 
   Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {
@@ -146,6 +155,21 @@ final class ChunkLeases {
     losses.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} lost with worker {}", l.jobId(),
         l.chunk(), l.attempt(), c.address()));
     return record(losses);
+  }
+
+  /** A draining slot asks for nothing more: it leaves the queue (its running chunk, if any, stays leased). */
+  Effect<JobEvent, JobBook> onWorkerDraining(JobBook book, WorkerDraining c) {
+    String worker = workerId.apply(c.worker());
+    queue.forgetWorker(worker);
+    context.getLog().info("Worker {} is draining: it takes no more chunks", worker);
+    return effects.none();
+  }
+
+  /** A draining slot gave back a chunk it will not finish: pending again, without using up an attempt. */
+  Effect<JobEvent, JobBook> onChunkHandedBack(JobBook book, ChunkHandedBack c) {
+    queue.forgetWorker(workerId.apply(c.worker()));
+    context.getLog().info("{} chunk {} attempt {} handed back: {}", c.jobId(), c.chunk(), c.attempt(), c.reason());
+    return release(book, List.of(new Lease(c.jobId(), c.chunk(), c.attempt())), "handed back: " + c.reason());
   }
 
   /** Each live lease among {@code reported} failed (see {@link Decisions#failures}); stale ones are dropped. */

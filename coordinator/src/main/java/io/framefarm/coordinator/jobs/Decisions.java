@@ -19,7 +19,15 @@ final class Decisions {
   private Decisions() {}
 
   /** The events of failed attempts; {@code live} are the reported leases that were still live. */
-  record Failures(List<JobEvent> events, List<Lease> live, Set<String> failedJobs) {}
+  record Failures(List<JobEvent> events, List<Lease> live, Set<String> failedJobs) {
+    /** These failures and {@code more} failed jobs, but for jobs that fail here already. */
+    Failures withFailedJobs(List<JobFailed> more) {
+      List<JobEvent> allEvents = new ArrayList<>(events);
+      Set<String> allFailed = new LinkedHashSet<>(failedJobs);
+      more.stream().filter(f -> allFailed.add(f.jobId())).forEach(allEvents::add);
+      return new Failures(allEvents, live, allFailed);
+    }
+  }
 
   /**
    * Each live lease among {@code reported} failed: its chunk goes back to pending, or its job fails

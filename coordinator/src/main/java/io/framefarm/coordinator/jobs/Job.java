@@ -187,15 +187,10 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
   /**
    * The job as clients see it.
    *
-   * @param largestBudgetSeen the largest device budget among slots that asked for work; 0 if none yet
+   * @param waiting why its pending chunks are not running, when the scheduler knows; else null
    * @param leasedFrames frames done so far by a leased chunk's live attempt
    */
-  JobStatus status(long largestBudgetSeen, ToIntFunction<Chunk> leasedFrames) {
-    long need = memoryNeedBytes();
-    boolean waitsForDevice = schedulable() && largestBudgetSeen > 0 && need > largestBudgetSeen
-        && chunks.stream().anyMatch(c -> c.state() == ChunkState.PENDING);
-    String waiting = waitsForDevice ? "the pipeline needs " + need + " bytes but the largest device budget among "
-        + "the workers is " + largestBudgetSeen + " bytes: waiting for a bigger device" : null;
+  JobStatus status(String waiting, ToIntFunction<Chunk> leasedFrames) {
     int framesDone = chunks.stream().mapToInt(c -> switch (c.state()) {
       case DONE -> c.range().frames();
       case LEASED -> Math.min(leasedFrames.applyAsInt(c), c.range().frames());
@@ -205,11 +200,16 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
     List<String> workers = chunks.stream().map(c -> c.worker() == null ? "" : c.worker()).toList();
     return new JobStatus(id(), request(), state.name(), totalFrames(), framesDone, chunks.size(), done,
         times.submittedAtMillis(), times.startedAtMillis(), times.finishedAtMillis(), failure, attemptFailures,
-        workers, waiting, lostLeases, chunks.stream().map(Chunk::attempts).toList());
+        workers, schedulable() && hasPendingChunks() ? waiting : null, lostLeases,
+        chunks.stream().map(Chunk::attempts).toList());
   }
 
-  /** As {@link #status(long, ToIntFunction)} with nothing known of devices or live leases. */
+  boolean hasPendingChunks() {
+    return chunks.stream().anyMatch(c -> c.state() == ChunkState.PENDING);
+  }
+
+  /** As {@link #status(String, ToIntFunction)} with nothing known of devices or live leases. */
   JobStatus status() {
-    return status(0, c -> 0);
+    return status(null, c -> 0);
   }
 }

@@ -6,6 +6,8 @@ import io.framefarm.coordinator.scheduler.LeaseClock;
 import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
 import io.framefarm.coordinator.scheduler.WorkQueue;
 import io.framefarm.coordinator.transfer.Transfers;
+import io.framefarm.protocol.DrainProtocol.ChunkHandedBack;
+import io.framefarm.protocol.DrainProtocol.WorkerDraining;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkProtocol.*;
@@ -151,6 +153,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(ChunkAttemptFailed.class, leasing::onChunkAttemptFailed)
         .onCommand(JobFiles.Assembled.class, this::onAssembled)
         .onCommand(WorkerNodeLost.class, leasing::onWorkerNodeLost)
+        .onCommand(WorkerDraining.class, leasing::onWorkerDraining)
+        .onCommand(ChunkHandedBack.class, leasing::onChunkHandedBack)
         .onCommand(Tick.class, this::onTick)
         .onCommand(JobFiles.Archived.class, retention::onArchived)
         .onCommand(ReleaseRecoveredLeases.class,
@@ -159,7 +163,25 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   }
 
   private JobStatus status(Job job) {
-    return job.status(queue.largestBudgetSeen(), c -> leases.framesDone(new Lease(job.id(), c.index(), c.attempts())));
+    return job.status(waiting(job), c -> leases.framesDone(new Lease(job.id(), c.index(), c.attempts())));
+  }
+
+  /** Why a job's pending chunks are not running, as far as the scheduler can tell; null when they may run. */
+  private String waiting(Job job) {
+    if (!job.schedulable() || !job.hasPendingChunks()) {
+      return null;
+    }
+    var blockage = queue.blockage(job, clock.millis(), leases::holds);
+    if (blockage.isEmpty()) {
+      return job.state() == Job.State.QUEUED ? "waiting for a free slot" : null;
+    }
+    String reasons = String.join("; ", blockage.get().reasons());
+    return switch (blockage.get().cause()) {
+      case NO_WORKERS -> "waiting for a worker: " + reasons;
+      case TOO_SMALL -> "waiting for a device that fits: " + reasons;
+      case BLOCKED -> "waiting for new workers: every current worker is blocked from this job or too small for it ("
+          + reasons + ")";
+    };
   }
 
   private <T> Effect<JobEvent, JobBook> reply(ActorRef<T> replyTo, T message) {
@@ -235,7 +257,19 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
 
   private Effect<JobEvent, JobBook> onTick(JobBook book, Tick c) {
     retention.archiveDue(book);
-    return leasing.expire(book);
+    return leasing.expire(book, settings.waitForNewWorkers() ? List.of() : stuck(book));
+  }
+
+  /** Jobs with pending chunks that every current worker is blocked from (or too small for), and why. */
+  private List<JobFailed> stuck(JobBook book) {
+    long now = now();
+    return book.schedulable().stream().filter(Job::hasPendingChunks)
+        .flatMap(job -> queue.blockage(job, now, leases::holds).stream()
+            .filter(b -> b.cause() == WorkQueue.Blockage.Cause.BLOCKED)
+            .map(b -> new JobFailed(job.id(), "no worker may take its chunks any more: every current worker is "
+                + "blocked from it or too small for it (" + String.join("; ", b.reasons()) + "); set "
+                + "framefarm.coordinator.wait-for-new-workers = on to wait for new workers instead", now)))
+        .toList();
   }
 
   /** Offers every parked request again, each as its own command: each lease is persisted by its own command. */

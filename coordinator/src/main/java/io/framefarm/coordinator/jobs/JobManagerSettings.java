@@ -15,9 +15,12 @@ import java.time.Duration;
  * @param snapshotEvery journal a snapshot every this many events and delete the events before it; 0: never
  * @param keepFinished finished jobs kept in the live state, newest first; older ones move to the history
  * @param keepFinishedFor a finished job moves to the history after this long
+ * @param waitForNewWorkers a job that every current worker is blocked from (or too small for) waits for new
+ *     workers instead of failing
  */
 public record JobManagerSettings(Duration leaseTimeout, int maxAttempts, int maxWorkerLosses, Duration startupGrace,
-    Duration workerSeen, Duration tick, int snapshotEvery, int keepFinished, Duration keepFinishedFor) {
+    Duration workerSeen, Duration tick, int snapshotEvery, int keepFinished, Duration keepFinishedFor,
+    boolean waitForNewWorkers) {
 
   public static JobManagerSettings fromConfig(Config coordinator) {
     Config retention = coordinator.getConfig("retention");
@@ -25,27 +28,32 @@ public record JobManagerSettings(Duration leaseTimeout, int maxAttempts, int max
         coordinator.getInt("max-worker-losses"), coordinator.getDuration("startup-grace"),
         coordinator.getDuration("worker-seen"), coordinator.getDuration("scheduler-tick"),
         coordinator.getInt("snapshot-every"), retention.getInt("keep-finished"),
-        retention.getDuration("keep-finished-for"));
+        retention.getDuration("keep-finished-for"), coordinator.getBoolean("wait-for-new-workers"));
   }
 
   /** The defaults with another lease timeout and attempt limit, for tests. */
   public static JobManagerSettings of(Duration leaseTimeout, int maxAttempts) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, 5, Duration.ofMinutes(3), Duration.ofSeconds(15),
-        Duration.ofSeconds(1), 1000, 100, Duration.ofHours(1));
+        Duration.ofSeconds(1), 1000, 100, Duration.ofHours(1), false);
   }
 
   public JobManagerSettings withRetention(int keep, Duration keepFor) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
-        snapshotEvery, keep, keepFor);
+        snapshotEvery, keep, keepFor, waitForNewWorkers);
   }
 
   public JobManagerSettings withSnapshotEvery(int events) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick, events,
-        keepFinished, keepFinishedFor);
+        keepFinished, keepFinishedFor, waitForNewWorkers);
   }
 
   public JobManagerSettings withTick(Duration every) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, every,
-        snapshotEvery, keepFinished, keepFinishedFor);
+        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers);
+  }
+
+  public JobManagerSettings withWaitForNewWorkers(boolean wait) {
+    return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
+        snapshotEvery, keepFinished, keepFinishedFor, wait);
   }
 }

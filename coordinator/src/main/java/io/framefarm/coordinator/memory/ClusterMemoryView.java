@@ -5,6 +5,7 @@ import io.framefarm.protocol.MemoryProtocol;
 import io.framefarm.protocol.MemoryProtocol.DeviceEvent;
 import io.framefarm.protocol.MemoryProtocol.DeviceReport;
 import io.framefarm.protocol.MemoryProtocol.MemoryNotice;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -41,6 +43,14 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
   public record Devices(List<DeviceReport> reports, List<DeviceEvent> recentEvents)
       implements NoSerializationVerificationNeeded {}
 
+  /**
+   * Answers with the devices as soon as a device of {@code node} has reported (of any node when {@code node}
+   * is null), or after {@code within} with what there is.
+   */
+  public record AwaitReport(String node, Duration within, ActorRef<Devices> replyTo) implements Command {}
+
+  private record AwaitTimedOut(AwaitReport waiter) implements Command {}
+
   /** Streams every notice from now on to {@code subscriber} until it stops. */
   public record Watch(ActorRef<MemoryNotice> subscriber) implements Command {}
 
@@ -53,17 +63,20 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
   private final Set<ActorRef<MemoryNotice>> watchers = new HashSet<>();
   /** The reports as metrics, read by scrapes on other threads. */
   private final DeviceBoard board;
+  private final List<AwaitReport> waiters = new ArrayList<>();
+  private final TimerScheduler<Command> timers;
 
   public static Behavior<Command> create() {
     return create(new DeviceBoard());
   }
 
   public static Behavior<Command> create(DeviceBoard board) {
-    return Behaviors.setup(context -> new ClusterMemoryView(context, board));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new ClusterMemoryView(context, timers, board)));
   }
 
-  private ClusterMemoryView(ActorContext<Command> context, DeviceBoard board) {
+  private ClusterMemoryView(ActorContext<Command> context, TimerScheduler<Command> timers, DeviceBoard board) {
     super(context);
+    this.timers = timers;
     this.board = board;
     ActorRef<Topic.Command<MemoryNotice>> topic = context.spawn(
         Topic.create(MemoryNotice.class, MemoryProtocol.TOPIC), "memory-topic");
@@ -78,6 +91,8 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
     return newReceiveBuilder()
         .onMessage(Noticed.class, this::onNoticed)
         .onMessage(GetDevices.class, this::onGetDevices)
+        .onMessage(AwaitReport.class, this::onAwaitReport)
+        .onMessage(AwaitTimedOut.class, this::onAwaitTimedOut)
         .onMessage(Watch.class, this::onWatch)
         .onMessage(NodeLeft.class, this::onNodeLeft)
         .onSignal(Terminated.class, this::onWatcherStopped)
@@ -89,6 +104,12 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
     if (notice instanceof DeviceReport report) {
       latest.put(key(report.node(), report.deviceId()), report);
       board.reported(report);
+      List<AwaitReport> answered = waiters.stream().filter(w -> reported(w.node())).toList();
+      answered.forEach(w -> {
+        timers.cancel(w);
+        waiters.remove(w);
+        w.replyTo().tell(devices());
+      });
     } else if (notice instanceof DeviceEvent event) {
       recent.addLast(event);
       if (recent.size() > RECENT_EVENTS) {
@@ -100,10 +121,35 @@ public final class ClusterMemoryView extends AbstractBehavior<ClusterMemoryView.
   }
 
   private Behavior<Command> onGetDevices(GetDevices m) {
+    m.replyTo().tell(devices());
+    return this;
+  }
+
+  private Behavior<Command> onAwaitReport(AwaitReport m) {
+    if (reported(m.node())) {
+      m.replyTo().tell(devices());
+    } else {
+      waiters.add(m);
+      timers.startSingleTimer(m, new AwaitTimedOut(m), m.within());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAwaitTimedOut(AwaitTimedOut m) {
+    if (waiters.remove(m.waiter())) {
+      m.waiter().replyTo().tell(devices());
+    }
+    return this;
+  }
+
+  private boolean reported(String node) {
+    return node == null ? !latest.isEmpty() : latest.values().stream().anyMatch(r -> r.node().equals(node));
+  }
+
+  private Devices devices() {
     List<DeviceReport> reports = new ArrayList<>(latest.values());
     reports.sort(Comparator.comparing(DeviceReport::node).thenComparing(DeviceReport::deviceId));
-    m.replyTo().tell(new Devices(reports, List.copyOf(recent)));
-    return this;
+    return new Devices(reports, List.copyOf(recent));
   }
 
   private Behavior<Command> onWatch(Watch m) {

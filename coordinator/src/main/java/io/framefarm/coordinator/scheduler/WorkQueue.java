@@ -1,5 +1,6 @@
 package io.framefarm.coordinator.scheduler;
 
+import io.framefarm.pipeline.Sizes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The pull scheduler: matches a slot's request for work to the next pending chunk, or parks the
@@ -17,9 +19,11 @@ import java.util.Optional;
  *
  * <p>Order: never a chunk whose pipeline cannot fit the device's budget; highest priority first, then
  * a job whose models are all resident on the device (model affinity), then the oldest job, then the
- * lowest chunk. While other workers are around, a worker is not handed back a chunk whose last
- * attempt failed on it, nor any chunk of a job it has failed {@value #WORKER_FAILURES_PER_JOB} times
- * (Flamenco's blocklist): one bad node must not use up a job's attempts.
+ * lowest chunk. A worker that failed {@value #WORKER_FAILURES_PER_JOB} attempts of a job is blocked
+ * from it (Flamenco's blocklist): one bad node must not use up a job's attempts. While other workers
+ * are around, a worker is not handed back a chunk whose last attempt failed on it either.
+ * {@link #blockage} says why no current worker can take a job: none has asked yet, none is big enough,
+ * or every one is too small or blocked.
  *
  * @param <W> what the caller keeps with a parked request (the job manager: the request message itself)
  */
@@ -33,14 +37,35 @@ public final class WorkQueue<W> {
   /** The chunk chosen for a request. */
   public record Pick(String jobId, int chunk) {}
 
+  /** Why no current worker can take a job's pending chunks, with one reason per worker (or one in all). */
+  public record Blockage(Cause cause, List<String> reasons) {
+    public Blockage {
+      reasons = List.copyOf(reasons);
+    }
+
+    public enum Cause {
+      /** No worker has asked for work (lately). */
+      NO_WORKERS,
+      /** Every worker's device is too small for the pipeline. */
+      TOO_SMALL,
+      /** Every worker is too small or blocked from the job, and at least one is blocked. */
+      BLOCKED
+    }
+  }
+
   public static final int WORKER_FAILURES_PER_JOB = 3;
 
   private final Duration seenWindow;
   /** Requests that found no work, in arrival order; offered again when work appears. */
   private final Map<String, Request<W>> parked = new LinkedHashMap<>();
-  /** When each worker last asked: one that asked within the window counts as able to take a retry. */
-  private final Map<String, Long> lastSeen = new HashMap<>();
+  /**
+   * Every worker that asked and whose node has not left: when it last asked and its device. One that asked
+   * within the window counts as able to take a retry.
+   */
+  private final Map<String, Seen> workers = new HashMap<>();
   private long largestBudgetSeen;
+
+  private record Seen(long atMillis, DeviceFit device) {}
 
   /** @param seenWindow how recently a worker must have asked to count as available for a retry */
   public WorkQueue(Duration seenWindow) {
@@ -53,11 +78,10 @@ public final class WorkQueue<W> {
    */
   public Optional<Pick> request(Request<W> request, Collection<? extends SchedulableJob> jobs, long nowMillis) {
     String worker = request.workerId();
-    lastSeen.put(worker, nowMillis);
-    lastSeen.values().removeIf(seen -> nowMillis - seen > seenWindow.toMillis() * 4);
+    workers.put(worker, new Seen(nowMillis, request.device()));
     largestBudgetSeen = Math.max(largestBudgetSeen, request.device().budgetBytes());
-    boolean othersAvailable = lastSeen.entrySet().stream()
-        .anyMatch(e -> !e.getKey().equals(worker) && nowMillis - e.getValue() <= seenWindow.toMillis());
+    boolean othersAvailable = workers.entrySet().stream()
+        .anyMatch(e -> !e.getKey().equals(worker) && nowMillis - e.getValue().atMillis() <= seenWindow.toMillis());
     Optional<Pick> pick = pick(request.device(), worker, othersAvailable, jobs);
     if (pick.isEmpty()) {
       parked.put(worker, request);
@@ -73,7 +97,7 @@ public final class WorkQueue<W> {
     boolean avoid = worker != null && avoidFailures;
     return jobs.stream()
         .filter(j -> device.canHold(j.memoryNeedBytes()))
-        .filter(j -> !avoid || j.failuresOn(worker) < WORKER_FAILURES_PER_JOB)
+        .filter(j -> worker == null || !blocked(j, worker))
         .sorted(Comparator.comparingInt((SchedulableJob j) -> j.priority()).reversed()
             .thenComparing(j -> !device.holdsAll(j.modelIds()))
             .thenComparingLong(SchedulableJob::sequence))
@@ -81,6 +105,54 @@ public final class WorkQueue<W> {
             .filter(c -> !avoid || !worker.equals(c.lastFailedWorker()))
             .map(c -> new Pick(j.id(), c.index())))
         .findFirst();
+  }
+
+  /**
+   * Why no current worker can take {@code job}'s pending chunks, or empty when one can. Current: asked within
+   * four times the seen window, or holds a lease now ({@code holdsLease}: a worker busy with a long chunk asks
+   * again only when it is done).
+   */
+  public Optional<Blockage> blockage(SchedulableJob job, long nowMillis, Predicate<String> holdsLease) {
+    long need = job.memoryNeedBytes();
+    List<String> tooSmall = new ArrayList<>();
+    List<String> blocked = new ArrayList<>();
+    long largest = 0;
+    for (var e : workers.entrySet()) {
+      String worker = e.getKey();
+      if (nowMillis - e.getValue().atMillis() > seenWindow.toMillis() * 4 && !holdsLease.test(worker)) {
+        continue;
+      }
+      DeviceFit device = e.getValue().device();
+      largest = Math.max(largest, device.budgetBytes());
+      if (blocked(job, worker)) {
+        blocked.add(shown(worker) + " failed " + job.failuresOn(worker) + " attempts of this job");
+      } else if (!device.canHold(need)) {
+        tooSmall.add(shown(worker) + " has a budget of " + Sizes.of(device.budgetBytes()));
+      } else {
+        return Optional.empty();
+      }
+    }
+    if (blocked.isEmpty() && tooSmall.isEmpty()) {
+      return Optional.of(new Blockage(Blockage.Cause.NO_WORKERS, List.of("no worker has asked for work")));
+    }
+    if (blocked.isEmpty()) {
+      return Optional.of(new Blockage(Blockage.Cause.TOO_SMALL, List.of("the pipeline needs " + Sizes.of(need)
+          + " but the largest device budget among the workers is " + Sizes.of(largest))));
+    }
+    List<String> reasons = new ArrayList<>(blocked);
+    tooSmall.forEach(r -> reasons.add(r + ", below the pipeline's " + Sizes.of(need)));
+    reasons.sort(null);
+    return Optional.of(new Blockage(Blockage.Cause.BLOCKED, reasons));
+  }
+
+  private static boolean blocked(SchedulableJob job, String worker) {
+    return job.failuresOn(worker) >= WORKER_FAILURES_PER_JOB;
+  }
+
+  /** A worker's id without its actor's uid ({@code #123...}), which says nothing to people. */
+  private static String shown(String worker) {
+    int uid = worker.lastIndexOf('#');
+    return uid < 0 ? worker : worker.substring(0, uid);
   }
 
   /** The parked requests, removed: offer each again (as its own command) now that work appeared. */
@@ -98,11 +170,17 @@ public final class WorkQueue<W> {
     return parked.size();
   }
 
+  /** A worker (slot) stops asking, as a draining one does: its parked request goes, and it no longer counts. */
+  public void forgetWorker(String worker) {
+    parked.remove(worker);
+    workers.remove(worker);
+  }
+
   /** A node left: its slots' parked requests go, and they no longer count as available. */
   public void forgetWorkersOn(String nodeAddress) {
     String prefix = nodeAddress + "/";
     parked.keySet().removeIf(w -> w.startsWith(prefix));
-    lastSeen.keySet().removeIf(w -> w.startsWith(prefix));
+    workers.keySet().removeIf(w -> w.startsWith(prefix));
   }
 
   /** The largest budget of any device that asked for work; 0 before the first request. */

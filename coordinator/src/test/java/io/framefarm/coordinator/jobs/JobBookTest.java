@@ -62,7 +62,7 @@ class JobBookTest {
     JobBook book = withJob("j", 2).apply(new ChunkLeased("j", 0, 1, "w", 5000, 1000))
         .apply(new ChunkLeased("j", 1, 1, "w2", 5000, 1000)).apply(new ChunkCompleted("j", 0, 1, 10));
     assertThat(book.job("j").orElseThrow().state()).isEqualTo(Job.State.RUNNING);
-    assertThat(book.job("j").orElseThrow().status(0, c -> 4).framesDone()).as("10 done + 4 of the leased one")
+    assertThat(book.job("j").orElseThrow().status(null, c -> 4).framesDone()).as("10 done + 4 of the leased one")
         .isEqualTo(14);
 
     book = book.apply(new ChunkCompleted("j", 1, 1, 10));
@@ -89,12 +89,13 @@ class JobBookTest {
   }
 
   @Test
-  void aJobNoWorkerCanHoldSaysWhatItIsWaitingFor() {
-    Job job = withJob(new JobBook(), "big", 0, 1, new PipelinePlan("{}", 8_000, List.of("upscaler")))
-        .job("big").orElseThrow();
-    assertThat(job.status(4_000, c -> 0).waiting()).contains("needs 8000 bytes").contains("4000 bytes");
-    assertThat(job.status(16_000, c -> 0).waiting()).isNull();
-    assertThat(job.status(0, c -> 0).waiting()).as("no worker has asked yet").isNull();
+  void aJobSaysWhyItWaitsOnlyWhileItHasPendingChunks() {
+    JobBook book = withJob("j", 1);
+    assertThat(book.job("j").orElseThrow().status("waiting for a worker", c -> 0).waiting())
+        .isEqualTo("waiting for a worker");
+    book = book.apply(new ChunkLeased("j", 0, 1, "w", 5000, 1000));
+    assertThat(book.job("j").orElseThrow().status("waiting for a worker", c -> 0).waiting())
+        .as("nothing pending").isNull();
   }
 
   @Test

@@ -162,6 +162,58 @@ class JobManagerTest {
     assertThat(status.failure()).contains("chunk 0 failed 2 times");
   }
 
+  /** The probe's slot fails the chunk it gets, three times: it is then blocked from the job. */
+  private void failThreeTimes(String id) {
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      AssignChunk a = lease();
+      jobManager.runCommand(new ChunkAttemptFailed(id, a.chunk(), a.attempt(), "model missing here " + attempt,
+          worker.getRef()));
+      worker.expectMessageClass(ChunkAcknowledged.class);
+    }
+  }
+
+  @Test
+  void aJobThatEveryCurrentWorkerIsBlockedFromFailsWithEveryReason() {
+    jobManager = start(JobManagerSettings.of(Duration.ofSeconds(30), 10));
+    String id = submit(3);
+    failThreeTimes(id);
+    var again = jobManager.runCommand(new RequestWork(worker.getRef(), "node", "slot-0",
+        new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of())));
+    assertThat(again.events()).as("a blocked worker gets none of the job's chunks").isEmpty();
+
+    var tick = jobManager.runCommand(JobManager.Tick.INSTANCE);
+    assertThat(tick.events()).singleElement().isInstanceOf(JobFailed.class);
+    JobStatus status = status(id);
+    assertThat(status.state()).isEqualTo("FAILED");
+    assertThat(status.failure()).contains("every current worker is blocked").contains("failed 3 attempts")
+        .contains("wait-for-new-workers");
+    assertThat(status.attemptFailures()).hasSize(3).allMatch(r -> r.contains("model missing here"));
+  }
+
+  @Test
+  void configuredToWaitABlockedJobWaitsForNewWorkersAndSaysSo() {
+    jobManager = start(JobManagerSettings.of(Duration.ofSeconds(30), 10).withWaitForNewWorkers(true));
+    String id = submit(3);
+    failThreeTimes(id);
+    assertThat(jobManager.runCommand(JobManager.Tick.INSTANCE).events()).isEmpty();
+    assertThat(status(id).waiting()).contains("waiting for new workers").contains("failed 3 attempts");
+  }
+
+  @Test
+  void aJobSaysWhatItWaitsFor() {
+    var request = new JobRequest("/in.mp4", "/out.mp4", "big", 10, 0, EncodeSpec.defaults());
+    var submitted = jobManager.<SubmitReply>runCommand(replyTo -> new SubmitJob(request, VIDEO,
+        List.of(new PlannedChunk(0, 10, 0, 10)), new PipelinePlan("{}", 8_000, List.of("upscaler")), replyTo));
+    String id = ((JobAccepted) submitted.reply()).jobId();
+    assertThat(status(id).waiting()).startsWith("waiting for a worker");
+
+    jobManager.runCommand(new RequestWork(worker.getRef(), "node", "slot-0",
+        new DeviceSnapshot("cpu-0", 4_000, 4_000, List.of())));
+    assertThat(status(id).waiting()).startsWith("waiting for a device that fits").contains("needs 8000 bytes")
+        .contains("4000 bytes");
+    assertThat(jobManager.runCommand(JobManager.Tick.INSTANCE).events()).as("too small is not blocked").isEmpty();
+  }
+
   @Test
   void aRejectedResultIsAFailedAttempt() {
     String id = submit(1);

@@ -127,15 +127,46 @@ class WorkQueueTest {
   }
 
   @Test
-  void aWorkerThatKeepsFailingAJobIsPassedOverForItUnlessNoOneElseCanTakeIt() {
+  void aWorkerThatKeepsFailingAJobIsBlockedFromItEvenAlone() {
     var j = job("j", 0, 0, 4);
     for (int chunk = 0; chunk < WorkQueue.WORKER_FAILURES_PER_JOB; chunk++) {
       j.take(chunk);
       j.failOn("bad", chunk);
     }
     assertThat(WorkQueue.pick(DeviceFit.ANY, "bad", true, List.of(j))).isEmpty();
+    assertThat(WorkQueue.pick(DeviceFit.ANY, "bad", false, List.of(j))).isEmpty();
     assertThat(WorkQueue.pick(DeviceFit.ANY, "good", true, List.of(j))).isPresent();
-    assertThat(WorkQueue.pick(DeviceFit.ANY, "bad", false, List.of(j))).isPresent();
+  }
+
+  @Test
+  void aJobSaysWhyNoCurrentWorkerCanTakeIt() {
+    var big = new TestJob("big", 0, 0, 8_000, List.of("upscaler"), 2);
+    assertThat(queue.blockage(big, 0, w -> false)).get().extracting(WorkQueue.Blockage::cause)
+        .isEqualTo(WorkQueue.Blockage.Cause.NO_WORKERS);
+
+    String small = "pekko://farm@a:1/system/worker-node/slot-0";
+    String bad = "pekko://farm@b:2/system/worker-node/slot-0";
+    queue.request(request(small, new DeviceFit(4_000, Set.of())), List.of(big), 1_000);
+    var tooSmall = queue.blockage(big, 1_000, w -> false).orElseThrow();
+    assertThat(tooSmall.cause()).isEqualTo(WorkQueue.Blockage.Cause.TOO_SMALL);
+    assertThat(tooSmall.reasons()).singleElement().asString().contains("8000 bytes").contains("4000 bytes");
+
+    queue.request(request(bad + "#123", new DeviceFit(16_000, Set.of())), List.of(), 1_000);
+    assertThat(queue.blockage(big, 1_000, w -> false)).as("a worker that fits").isEmpty();
+    for (int chunk = 0; chunk < WorkQueue.WORKER_FAILURES_PER_JOB; chunk++) {
+      big.failOn(bad + "#123", 0);
+    }
+    var blocked = queue.blockage(big, 1_000, w -> false).orElseThrow();
+    assertThat(blocked.cause()).isEqualTo(WorkQueue.Blockage.Cause.BLOCKED);
+    assertThat(blocked.reasons()).containsExactly(small
+        + " has a budget of 4000 bytes (3.9 KiB), below the pipeline's 8000 bytes (7.8 KiB)",
+        bad + " failed 3 attempts of this job");
+
+    assertThat(queue.blockage(big, 61_001, w -> w.equals(small))).as("bad has not asked for a minute")
+        .get().extracting(WorkQueue.Blockage::cause).isEqualTo(WorkQueue.Blockage.Cause.TOO_SMALL);
+    queue.forgetWorkersOn("pekko://farm@a:1");
+    assertThat(queue.blockage(big, 1_000, w -> false)).get().extracting(WorkQueue.Blockage::cause)
+        .isEqualTo(WorkQueue.Blockage.Cause.BLOCKED);
   }
 
   @Test

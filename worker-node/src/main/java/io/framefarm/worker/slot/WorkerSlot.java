@@ -1,5 +1,7 @@
 package io.framefarm.worker.slot;
 
+import io.framefarm.protocol.DrainProtocol.ChunkHandedBack;
+import io.framefarm.protocol.DrainProtocol.WorkerDraining;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import io.framefarm.protocol.WorkProtocol.*;
@@ -57,6 +59,11 @@ import org.apache.pekko.util.ByteString;
  * as a failed attempt and restarts idle. When the memory manager stops for good, the slot returns its
  * chunk and stops: nothing can run on that device any more. A result that arrives for a chunk the slot
  * gave up only has its files deleted.
+ *
+ * <p>Draining ({@link Drain}): an idle slot stops asking at once; a busy one finishes its chunk first, then
+ * stops asking; on {@link HandBack} (the node's drain timeout) it gives its chunk back unfinished, unless the
+ * result is already offered (then it waits for the acknowledgement). A chunk that reaches a drained slot is
+ * given back too; chunks given back are not failed attempts.
  */
 public final class WorkerSlot {
 
@@ -90,6 +97,17 @@ public final class WorkerSlot {
   private record MemoryRestarted(MemoryManager.Restarted restarted)
       implements WorkerCommand, NoSerializationVerificationNeeded {}
 
+  /** Stop asking for work; answered once the slot holds no chunk (finished, or given back on {@link HandBack}). */
+  public record Drain(ActorRef<Drained> replyTo) implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  /** The drain timeout passed: give back the chunk in hand now. */
+  public enum HandBack implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** How a drained slot ended: it was idle, finished its chunk, or gave it back unfinished. */
+  public enum Outcome { IDLE, FINISHED, HANDED_BACK }
+
+  public record Drained(String slotId, Outcome outcome) implements NoSerializationVerificationNeeded {}
+
   /** For tests: fails the slot as a bug in it would. Package-private, out of the product's way. */
   record Crash(String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
@@ -99,6 +117,8 @@ public final class WorkerSlot {
   private final Settings settings;
   private final Materializer materializer;
   private final String node;
+  /** Who asked this slot to drain; null while it is not draining. */
+  private ActorRef<Drained> drainRequester;
 
   public static Behavior<WorkerCommand> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
     Behavior<WorkerCommand> slot = Behaviors.setup(context -> Behaviors.withTimers(
@@ -135,6 +155,7 @@ public final class WorkerSlot {
         .onMessageEquals(RequestAgain.INSTANCE, this::onRequestAgain)
         .onMessage(StatsForRequest.class, this::onStatsForRequest)
         .onMessage(AssignChunk.class, this::onAssignChunk)
+        .onMessage(Drain.class, this::onDrainWhenIdle)
         .onSignal(Terminated.class, signal -> onMemoryStopped(null))
         .onSignal(PreRestart.class, signal -> Behaviors.same()));
   }
@@ -178,6 +199,7 @@ public final class WorkerSlot {
     return withStrays(busy(a, new AtomicInteger()) // no frames yet
         .onMessage(SegmentReceived.class, m -> m.assignment() == a, m -> processing(a))
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
+        .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, null))
         .onSignal(Terminated.class, signal -> onMemoryStopped(a))
         .onSignal(PreRestart.class, signal -> giveBack(a, null, restartReason())));
   }
@@ -205,6 +227,7 @@ public final class WorkerSlot {
         .onMessage(Processed.class, m -> m.assignment() == a, this::onProcessed)
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
         .onMessage(MemoryRestarted.class, m -> onMemoryRestarted(m, chunkMemory))
+        .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, chunkMemory))
         .onSignal(Terminated.class, signal -> onMemoryStopped(a, chunkMemory))
         .onSignal(PreRestart.class, signal -> giveBack(a, chunkMemory, restartReason())));
   }
@@ -242,6 +265,9 @@ public final class WorkerSlot {
         .onMessage(AckTimedOut.class, m -> m.assignment() == a, m -> onAckTimedOut(a))
         .onMessage(MemberLeft.class, m -> jobManagerHost.equals(Optional.of(m.removed().member().address())),
             m -> onJobManagerHostLeft(a, m))
+        // The result is complete and on its way: wait for its acknowledgement (the node's shutdown phase bounds
+        // the wait), as leaving now would break the transfer and fail the attempt.
+        .onMessageEquals(HandBack.INSTANCE, Behaviors::same)
         .onSignal(Terminated.class, signal -> onMemoryStopped(null))
         .onSignal(PreRestart.class, signal -> Behaviors.same())); // reported already; the files go at the next start
   }
@@ -284,7 +310,60 @@ public final class WorkerSlot {
   private Behavior<WorkerCommand> finish(AssignChunk a) {
     timers.cancel(AckTimedOut.class);
     deleteLater(workDir(a));
-    return idle();
+    return drainRequester == null ? idle() : drained(Outcome.FINISHED);
+  }
+
+  // ---- drained ----
+
+  /** Asks for nothing more; tells the job manager so, and whoever asked for the drain how the slot ended. */
+  private Behavior<WorkerCommand> drained(Outcome outcome) {
+    timers.cancel(RequestAgain.INSTANCE);
+    timers.cancel(ProgressTick.INSTANCE);
+    timers.cancel(AckTimedOut.class);
+    jobManager.tell(new WorkerDraining(context.getSelf()));
+    if (drainRequester != null) {
+      drainRequester.tell(new Drained(settings.slotId(), outcome));
+    }
+    return withStrays(Behaviors.receive(WorkerCommand.class)
+        .onMessage(AssignChunk.class, this::onAssignWhileDrained)
+        .onMessage(Drain.class, this::onDrainWhenDrained)
+        .onSignal(Terminated.class, signal -> onMemoryStopped(null))
+        .onSignal(PreRestart.class, signal -> Behaviors.same()));
+  }
+
+  private Behavior<WorkerCommand> onDrainWhenIdle(Drain m) {
+    drainRequester = m.replyTo();
+    return drained(Outcome.IDLE);
+  }
+
+  /** Answered when the chunk in hand is done, or given back. */
+  private Behavior<WorkerCommand> onDrainWhileBusy(Drain m) {
+    drainRequester = m.replyTo();
+    return Behaviors.same();
+  }
+
+  private Behavior<WorkerCommand> onDrainWhenDrained(Drain m) {
+    m.replyTo().tell(new Drained(settings.slotId(), Outcome.IDLE));
+    return Behaviors.same();
+  }
+
+  /** A chunk leased to this slot before the job manager heard that it drains: back it goes, untouched. */
+  private Behavior<WorkerCommand> onAssignWhileDrained(AssignChunk a) {
+    jobManager.tell(new ChunkHandedBack(a.jobId(), a.chunk(), a.attempt(), "slot " + settings.slotId() + " on "
+        + node + " is draining", context.getSelf()));
+    return Behaviors.same();
+  }
+
+  /** The drain timeout passed with the chunk unfinished: stop it and give it back. */
+  private Behavior<WorkerCommand> handBack(AssignChunk a, ChunkMemory chunkMemory) {
+    String reason = "slot " + settings.slotId() + " on " + node + " drained before the chunk was done";
+    if (chunkMemory != null) {
+      chunkMemory.revoke(reason); // the chunk's thread fails on its next frame; its files go as it ends
+    }
+    context.getLog().info("Slot {} hands back {} chunk {}: the drain timeout passed", settings.slotId(), a.jobId(),
+        a.chunk());
+    jobManager.tell(new ChunkHandedBack(a.jobId(), a.chunk(), a.attempt(), reason, context.getSelf()));
+    return drained(Outcome.HANDED_BACK);
   }
 
   // ---- shared by the states ----
@@ -293,7 +372,8 @@ public final class WorkerSlot {
   private BehaviorBuilder<WorkerCommand> busy(AssignChunk a, AtomicInteger framesDone) {
     return Behaviors.receive(WorkerCommand.class)
         .onMessageEquals(ProgressTick.INSTANCE, () -> onProgressTick(a, framesDone))
-        .onMessage(AssignChunk.class, other -> onBusy(a, other));
+        .onMessage(AssignChunk.class, other -> onBusy(a, other))
+        .onMessage(Drain.class, this::onDrainWhileBusy);
   }
 
   private Behavior<WorkerCommand> onProgressTick(AssignChunk a, AtomicInteger framesDone) {
