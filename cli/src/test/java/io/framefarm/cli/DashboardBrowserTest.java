@@ -39,7 +39,8 @@ class DashboardBrowserTest {
     Path repo = Path.of(System.getProperty("user.dir")).getParent();
     assertThat(repo.resolve("models/ppocr/ch_PP-OCRv4_det_infer.onnx"))
         .as("PP-OCR models: run deploy/fetch-sample-models.sh (CI does)").exists();
-    Path input = SampleVideo.generate(work.resolve("captioned.mp4"), "smptehdbars", 3, 640, 360, 30, "FRAMEFARM");
+    Path input = SampleVideo.generate(work.resolve("captioned.mp4"), SampleVideo.Pattern.BARS, 3, 640, 360, 30,
+        "FRAMEFARM");
     int clusterPort = FarmProcesses.freePort();
     int httpPort = FarmProcesses.freePort();
     String base = "http://127.0.0.1:" + httpPort;

@@ -54,7 +54,8 @@ class OpenApiTest {
     client = new FarmClient(farm.apiUrl());
     TestFarms.awaitDevices(client, 1);
     // A text pipeline, so that its findings can be asked for too.
-    Path input = SampleVideo.generate(work.resolve("captioned.mp4"), "smptehdbars", 1, 640, 360, 30, "FRAMEFARM");
+    Path input = SampleVideo.generate(work.resolve("captioned.mp4"), SampleVideo.Pattern.BARS, 1, 640, 360, 30,
+        "FRAMEFARM");
     jobId = client.submit(TestFarms.job(input, work.resolve("out.mp4"), "extract-text", 15, false));
     JsonNode job = TestFarms.awaitFinished(client, jobId, Duration.ofMinutes(3));
     assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("COMPLETED");
