@@ -33,6 +33,7 @@ class JobHistoryFarmTest {
     overrides.put("framefarm.coordinator.retention.keep-finished", 0);
     overrides.put("framefarm.coordinator.snapshot-every", 5);
     overrides.put("pekko.actor.serialize-messages", "on");
+    overrides.put("framefarm.coordinator.allowed-roots", List.of(work.toString(), TestVideos.cacheDir().toString()));
     return FarmNode.start(node.config(List.of("coordinator", "worker"), overrides), 1);
   }
 
