@@ -65,6 +65,9 @@ class PostgresJournalProcessTest {
       assertThat(listed).hasSize(1);
       assertThat(listed.get(0).path("id").asText()).isEqualTo(id);
       assertThat(listed.get(0).path("state").asText()).isEqualTo("COMPLETED");
+      // farm up names its journal once its worker has reported, which may come after the API answers.
+      Awaitility.await("farm-2 says it is up").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+          .until(() -> Files.readString(work.resolve("farm-2.log")).contains("Framefarm is up"));
     }
     assertThat(work.resolve("farm").resolve("journal")).as("no embedded database beside PostgreSQL")
         .doesNotExist();
