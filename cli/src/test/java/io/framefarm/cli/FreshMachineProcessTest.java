@@ -1,7 +1,6 @@
 package io.framefarm.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.framefarm.media.Probe;
 import java.nio.file.Files;
@@ -34,7 +33,8 @@ class FreshMachineProcessTest {
 
   @Test
   void theDemoRunsWithoutFfmpegLibpulseOrFonts() throws Exception {
-    assumeTrue(canUnshare(), "needs root and unshare -m (CI runs as root)");
+    assertThat(canUnshare()).as("this test needs root and unshare -m to hide ffmpeg, libpulse and fonts (CI runs as "
+        + "root)").isTrue();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path home = Path.of("..").toAbsolutePath().normalize();
     Path dir = work.resolve("demo");
