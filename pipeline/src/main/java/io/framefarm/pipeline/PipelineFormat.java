@@ -22,8 +22,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -111,11 +113,15 @@ final class PipelineFormat {
     }
     ArrayNode stages = root.putArray("stages");
     spec.stages().forEach(stage -> stages.add(STAGES.valueToTree(stage)));
+    if (!spec.fileDigests().isEmpty()) {
+      ObjectNode files = root.putObject("files");
+      spec.fileDigests().forEach(files::put);
+    }
     return root.toString();
   }
 
   private static PipelineSpec fromTree(JsonNode root, Path base) {
-    Obj top = new Obj(root, "pipeline", Set.of("name", "models", "stages"));
+    Obj top = new Obj(root, "pipeline", Set.of("name", "models", "stages", "files"));
     String name = top.string("name", null);
     List<PipelineModel> models = new ArrayList<>();
     int i = 0;
@@ -128,7 +134,30 @@ final class PipelineFormat {
     for (JsonNode node : top.array("stages")) {
       stages.add(stage(node, "stages[" + i++ + "]", base));
     }
-    return new PipelineSpec(name, models, stages);
+    return new PipelineSpec(name, models, stages, fileDigests(top));
+  }
+
+  /**
+   * The digests a coordinator resolved ({@link PipelineSpec#withDigests}), by path as written; they are
+   * checked when a file is fetched, so here only their form is.
+   */
+  private static Map<String, String> fileDigests(Obj top) {
+    Map<String, String> digests = new LinkedHashMap<>();
+    JsonNode files = top.node.get("files");
+    if (files == null) {
+      return digests;
+    }
+    if (!files.isObject()) {
+      throw new InvalidPipelineException("pipeline.files must be an object of paths to SHA-256 digests");
+    }
+    files.fields().forEachRemaining(e -> {
+      if (!e.getValue().isTextual() || !e.getValue().asText().matches("[0-9a-f]{64}")) {
+        throw new InvalidPipelineException("pipeline.files: the digest of " + e.getKey()
+            + " must be 64 lower-case hex digits");
+      }
+      digests.put(e.getKey(), e.getValue().asText());
+    });
+    return digests;
   }
 
   private static PipelineModel model(Obj o, Path base) {

@@ -48,6 +48,12 @@ public record PipelineModel(String id, Path path, String sha256, Role role, int 
     sha256 = sha256 == null ? null : sha256.toLowerCase(java.util.Locale.ROOT);
   }
 
+  /** The same model read from another file (a worker's copy of it). */
+  public PipelineModel withPath(Path file) {
+    return new PipelineModel(id, file, sha256, role, inputWidth, inputHeight, channelOrder, normalization,
+        estimatedBytes);
+  }
+
   public boolean primary() {
     return role == Role.PRIMARY;
   }

@@ -1,13 +1,10 @@
 package io.framefarm.pipeline;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +29,14 @@ public final class PipelineValidator {
    * @throws InvalidPipelineException naming the model or file and the cause
    */
   public static long validate(PipelineSpec spec, long largestBudgetBytes) {
+    return validate(spec, largestBudgetBytes, new FileDigests());
+  }
+
+  /** As {@link #validate(PipelineSpec, long)}, with digests from {@code digests} (which remembers them). */
+  public static long validate(PipelineSpec spec, long largestBudgetBytes, FileDigests digests) {
     Map<String, Long> bytes = new LinkedHashMap<>();
     for (PipelineModel model : spec.models()) {
-      ModelInfo info = checkModel(spec, model);
+      ModelInfo info = checkModel(spec, model, digests);
       bytes.put(model.id(), ModelMemoryEstimate.of(model, info));
       for (StageSpec stage : spec.stages()) {
         if (stage.model().filter(model.id()::equals).isPresent()) {
@@ -63,13 +65,18 @@ public final class PipelineValidator {
     return primaries + secondary;
   }
 
-  private static ModelInfo checkModel(PipelineSpec spec, PipelineModel model) {
+  private static ModelInfo checkModel(PipelineSpec spec, PipelineModel model, FileDigests digests) {
     String what = "pipeline " + spec.name() + ", model " + model.id() + " (" + model.path() + ")";
     if (!Files.isRegularFile(model.path())) {
       throw new InvalidPipelineException(what + ": the model file does not exist");
     }
     if (model.sha256() != null) {
-      String actual = sha256(model.path());
+      String actual;
+      try {
+        actual = digests.of(model.path());
+      } catch (UncheckedIOException e) {
+        throw new InvalidPipelineException(what + ": " + e.getMessage(), e);
+      }
       if (!actual.equals(model.sha256())) {
         throw new InvalidPipelineException(what + ": sha256 mismatch, the file's is " + actual
             + ", the pipeline declares " + model.sha256() + " (" + size(fileSize(model.path())) + " on disk)");
@@ -106,21 +113,6 @@ public final class PipelineValidator {
     spec.secondaryModels().stream().max((a, b) -> Long.compare(bytes.get(a.id()), bytes.get(b.id())))
         .ifPresent(m -> parts.add("largest secondary " + m.id() + " " + size(bytes.get(m.id()))));
     return String.join(" + ", parts);
-  }
-
-  private static String sha256(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 16];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (IOException e) {
-      throw new InvalidPipelineException("model file " + file + " cannot be read: " + e, e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 
   private static long fileSize(Path file) {

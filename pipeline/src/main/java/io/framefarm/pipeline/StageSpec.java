@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * One per-frame step of a pipeline, as written in a pipeline file under {@code "type"}.
@@ -70,6 +71,16 @@ public sealed interface StageSpec {
 
   /** The stage with the file paths it names resolved against {@code base} (the pipeline file's folder). */
   default StageSpec relativeTo(Path base) {
+    return this;
+  }
+
+  /** The files it reads besides its model (a dictionary): a worker needs them too. */
+  default List<Path> files() {
+    return List.of();
+  }
+
+  /** The stage reading its files from where {@code move} says (a worker's copies of them). */
+  default StageSpec withFiles(UnaryOperator<Path> move) {
     return this;
   }
 
@@ -306,6 +317,16 @@ public sealed interface StageSpec {
     public StageSpec relativeTo(Path base) {
       return base == null || dictionary.isAbsolute() ? this
           : new Recognize(modelId, base.resolve(dictionary).normalize(), minConfidence);
+    }
+
+    @Override
+    public List<Path> files() {
+      return List.of(dictionary);
+    }
+
+    @Override
+    public StageSpec withFiles(UnaryOperator<Path> move) {
+      return new Recognize(modelId, move.apply(dictionary), minConfidence);
     }
 
     /** The dictionary exists and has as many symbols as the model has classes (less CTC's blank and space). */

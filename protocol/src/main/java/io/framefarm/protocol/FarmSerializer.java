@@ -13,9 +13,9 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 /**
  * The one edge where Framefarm's cross-node records become protobuf. Each message has one
  * {@link Codec}, listed with its family ({@link WorkCodecs}, {@link JobApiCodecs}, {@link MemoryCodecs},
- * {@link DowningCodecs}, {@link DrainCodecs}) and indexed here once by class and by manifest; adding a message
- * means adding its codec there. Actor and stream refs travel as strings; an unknown manifest or class fails
- * loudly instead of falling back to Java serialization.
+ * {@link DowningCodecs}, {@link DrainCodecs}, {@link ModelCodecs}) and indexed here once by class and by
+ * manifest; adding a message means adding its codec there. Actor and stream refs travel as strings; an
+ * unknown manifest or class fails loudly instead of falling back to Java serialization.
  */
 public final class FarmSerializer extends SerializerWithStringManifest {
   private final Map<Class<?>, Codec<?>> byClass = new LinkedHashMap<>();
@@ -24,7 +24,7 @@ public final class FarmSerializer extends SerializerWithStringManifest {
   public FarmSerializer(ExtendedActorSystem system) {
     WireRefs refs = new WireRefs(system);
     Stream.of(WorkCodecs.all(refs), JobApiCodecs.all(refs), MemoryCodecs.all(), DowningCodecs.all(refs),
-        DrainCodecs.all(refs)).flatMap(List::stream).forEach(this::register);
+        DrainCodecs.all(refs), ModelCodecs.all(refs)).flatMap(List::stream).forEach(this::register);
   }
 
   private void register(Codec<?> codec) {

@@ -102,6 +102,7 @@ class FarmSerializerTest {
     TestProbe<JobList> lister = testKit.createTestProbe();
     TestProbe<SubmitReply> submitter = testKit.createTestProbe();
     TestProbe<DowningProtocol.DowningLeaseAnswer> answers = testKit.createTestProbe();
+    TestProbe<ModelProtocol.ModelFileReply> modelReplies = testKit.createTestProbe();
     var jobRequest = new JobRequest("/in.mp4", "/out.mp4", "invert", 240, 5, EncodeSpec.defaults());
     var video = new VideoSpec(640, 360, 1, 12800, 25, 1);
     var status = new JobStatus("job-1", jobRequest, "RUNNING", 600, 240, 3, 1, 10, 20, 0, null, List.of(), List.of(),
@@ -135,7 +136,10 @@ class FarmSerializerTest {
         new DowningProtocol.DowningLeaseAnswer(true),
         new DrainProtocol.DrainNode("farm drain"),
         new DrainProtocol.WorkerDraining(worker.ref()),
-        new DrainProtocol.ChunkHandedBack("job-1", 2, 1, "drain timeout of 60 s reached", worker.ref()));
+        new DrainProtocol.ChunkHandedBack("job-1", 2, 1, "drain timeout of 60 s reached", worker.ref()),
+        new ModelProtocol.FetchModelFile("ab".repeat(32), 1 << 20, "farm@127.0.0.2:2552", modelReplies.ref()),
+        new ModelProtocol.ModelFileOffer("ab".repeat(32), 3 << 20, 1 << 20, sourceRef()),
+        new ModelProtocol.ModelFileRefused("ab".repeat(32), "no job names it"));
   }
 
   private static FarmSerializer serializer() {
@@ -169,7 +173,8 @@ class FarmSerializerTest {
   @Test
   void everyFarmMessageHasACodec() {
     List<Class<?>> messages = new ArrayList<>();
-    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class, DowningProtocol.class, DrainProtocol.class)
+    Stream.of(WorkProtocol.class, JobApi.class, MemoryProtocol.class, DowningProtocol.class, DrainProtocol.class,
+            ModelProtocol.class)
         .flatMap(family -> Arrays.stream(family.getDeclaredClasses()))
         .filter(c -> FarmMessage.class.isAssignableFrom(c) && !c.isInterface())
         .forEach(messages::add);

@@ -10,6 +10,7 @@ import io.framefarm.media.ProbeLimits;
 import io.framefarm.media.VideoStreamInfo;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.pipeline.BuiltInPipeline;
+import io.framefarm.pipeline.FileDigests;
 import io.framefarm.pipeline.InvalidPipelineException;
 import io.framefarm.pipeline.PipelineModel;
 import io.framefarm.pipeline.PipelineSpec;
@@ -45,6 +46,8 @@ public final class JobValidator {
   private final PathRules paths;
   private final Path pipelinesDir;
   private final ProbeLimits probeLimits;
+  /** Models are hashed at every submission that names them; this remembers digests while files are unchanged. */
+  private final FileDigests digests = new FileDigests();
 
   /**
    * @param paths where inputs, outputs and pipeline files given by path may lie
@@ -111,12 +114,20 @@ public final class JobValidator {
 
   /**
    * Resolves and checks the pipeline: models exist, match their sha256, are ONNX of the declared input, fit a device.
+   * The plan names the digest of every file the pipeline reads, by which workers fetch them from the job manager.
    */
   private PipelinePlan pipelinePlan(String pipeline, long largestBudgetBytes) {
     try {
       PipelineSpec spec = pipelineSpec(pipeline);
-      long need = spec.builtInOnly() ? 0 : PipelineValidator.validate(spec, largestBudgetBytes);
-      return new PipelinePlan(spec.toJson(), need, spec.models().stream().map(PipelineModel::id).toList());
+      long need = spec.builtInOnly() ? 0 : PipelineValidator.validate(spec, largestBudgetBytes, digests);
+      PipelineSpec resolved = spec.withDigests(file -> {
+        try {
+          return digests.of(file);
+        } catch (java.io.UncheckedIOException e) {
+          throw new InvalidJobException("pipeline " + spec.name() + ": " + e.getMessage());
+        }
+      });
+      return new PipelinePlan(resolved.toJson(), need, spec.models().stream().map(PipelineModel::id).toList());
     } catch (InvalidPipelineException e) {
       throw new InvalidJobException(e.getMessage());
     }

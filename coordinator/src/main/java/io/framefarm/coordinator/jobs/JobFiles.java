@@ -6,9 +6,12 @@ import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
 import io.framefarm.coordinator.transfer.Transfers;
 import io.framefarm.protocol.JobApi.JobStatus;
 import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.ModelProtocol.ModelFileRefused;
+import io.framefarm.protocol.ModelProtocol.ModelFileReply;
 import io.framefarm.protocol.WorkProtocol.AssignChunk;
 import io.framefarm.protocol.WorkProtocol.ChunkDone;
 import io.framefarm.protocol.WorkerCommand;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -64,6 +67,12 @@ final class JobFiles {
             : new SegmentReady(new AssignChunk(job.id(), chunk.index(), lease.attempt(), job.pipeline().json(),
                 job.request().encode(), job.submitted().video(), range.firstPts(), range.endPts(), range.frames(), ref,
                 leaseTimeout.toMillis()), worker));
+  }
+
+  /** Offers a model file straight to the worker that asked: nothing about it is journaled. */
+  void offerModelFile(Path file, String sha256, long offset, ActorRef<ModelFileReply> replyTo) {
+    transfer.offerModelFile(file, sha256, offset).whenComplete((reply, error) -> replyTo.tell(error == null ? reply
+        : new ModelFileRefused(sha256, "could not offer " + file + ": " + rootMessage(error))));
   }
 
   /** Pulls the worker's result and checks its frame count before it is stored. */

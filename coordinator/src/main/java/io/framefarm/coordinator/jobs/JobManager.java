@@ -10,6 +10,8 @@ import io.framefarm.protocol.DrainProtocol.ChunkHandedBack;
 import io.framefarm.protocol.DrainProtocol.WorkerDraining;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.ModelProtocol.FetchModelFile;
+import io.framefarm.protocol.ModelProtocol.ModelFileRefused;
 import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
 import java.time.Clock;
@@ -62,6 +64,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   private final LeaseClock leases;
   private final ChunkLeases leasing;
   private final Retention retention;
+  private final ModelFileIndex modelFiles = new ModelFileIndex();
 
   public static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history,
       JobManagerSettings settings) {
@@ -155,6 +158,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(WorkerNodeLost.class, leasing::onWorkerNodeLost)
         .onCommand(WorkerDraining.class, leasing::onWorkerDraining)
         .onCommand(ChunkHandedBack.class, leasing::onChunkHandedBack)
+        .onCommand(FetchModelFile.class, this::onFetchModelFile)
         .onCommand(Tick.class, this::onTick)
         .onCommand(JobFiles.Archived.class, retention::onArchived)
         .onCommand(ReleaseRecoveredLeases.class,
@@ -182,6 +186,19 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
       case BLOCKED -> "waiting for new workers: every current worker is blocked from this job or too small for it ("
           + reasons + ")";
     };
+  }
+
+  /** A worker lacks a file a job's pipeline reads: it is offered by digest, answered from the media pool. */
+  private Effect<JobEvent, JobBook> onFetchModelFile(JobBook book, FetchModelFile c) {
+    var file = modelFiles.find(book, c.sha256());
+    if (file.isEmpty()) {
+      return reply(c.replyTo(), new ModelFileRefused(c.sha256(), "no job on this coordinator reads a file with"
+          + " SHA-256 " + c.sha256()));
+    }
+    context.getLog().info("Offering {} ({}) from byte {} to {}", file.get().getFileName(), c.sha256().substring(0, 12),
+        c.offset(), c.node());
+    files.offerModelFile(file.get(), c.sha256(), c.offset(), c.replyTo());
+    return Effect().none();
   }
 
   private <T> Effect<JobEvent, JobBook> reply(ActorRef<T> replyTo, T message) {

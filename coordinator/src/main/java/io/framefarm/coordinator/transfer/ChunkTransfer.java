@@ -10,6 +10,7 @@ import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.ModelProtocol.ModelFileReply;
 import io.framefarm.protocol.WorkProtocol.RecognizedText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +48,7 @@ public final class ChunkTransfer implements Transfers {
   private final Executor media;
   private final Map<String, MediaInfo> probed = new ConcurrentHashMap<>();
   private final TransferMeter meter;
+  private final ModelFileOffers models;
 
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
     this(system, store, TransferMeter.NONE);
@@ -57,6 +59,7 @@ public final class ChunkTransfer implements Transfers {
     this.meter = meter;
     this.materializer = Materializer.matFromSystem(system);
     this.media = system.dispatchers().lookup(DispatcherSelector.fromConfig(MEDIA_DISPATCHER));
+    this.models = new ModelFileOffers(materializer, media);
   }
 
   public ChunkStore store() {
@@ -136,6 +139,11 @@ public final class ChunkTransfer implements Transfers {
       }
       return result;
     }, media);
+  }
+
+  @Override
+  public CompletionStage<ModelFileReply> offerModelFile(Path file, String sha256, long offset) {
+    return models.offer(file, sha256, offset);
   }
 
   /** Forgets a finished job and deletes its working files. */

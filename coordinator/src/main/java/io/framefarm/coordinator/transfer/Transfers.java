@@ -4,7 +4,9 @@ import io.framefarm.media.AssemblyResult;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.ModelProtocol;
 import io.framefarm.protocol.WorkProtocol.RecognizedText;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.stream.SourceRef;
@@ -12,8 +14,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * The job manager's file work, all of it asynchronous on the coordinator's media pool: cut a chunk's
- * input, take in its result, assemble the output, forget a job's files. {@link ChunkTransfer} is the
- * real one; the job manager's own tests use one that answers at once.
+ * input, take in its result, assemble the output, offer a model file, forget a job's files.
+ * {@link ChunkTransfer} is the real one; the job manager's own tests use one that answers at once.
  */
 public interface Transfers {
   /** Extracts the chunk's input packets and offers them to one consumer. */
@@ -29,6 +31,12 @@ public interface Transfers {
    * into its text sidecar when the pipeline reads text.
    */
   CompletionStage<AssemblyResult> assemble(String jobId, JobRequest request, int chunks, PipelinePlan pipeline);
+
+  /**
+   * Offers the bytes of a file a job's pipeline reads, from {@code offset}, if it still has the digest
+   * {@code sha256}; refused with the reason otherwise.
+   */
+  CompletionStage<ModelProtocol.ModelFileReply> offerModelFile(Path file, String sha256, long offset);
 
   /** Forgets a finished job and deletes its working files. */
   CompletionStage<Void> forget(String jobId);

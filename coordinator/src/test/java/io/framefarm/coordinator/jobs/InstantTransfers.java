@@ -1,10 +1,12 @@
 package io.framefarm.coordinator.jobs;
 
+import io.framefarm.coordinator.transfer.ModelFileOffers;
 import io.framefarm.coordinator.transfer.Transfers;
 import io.framefarm.media.AssemblyResult;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
+import io.framefarm.protocol.ModelProtocol.ModelFileReply;
 import io.framefarm.protocol.WorkProtocol.RecognizedText;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,11 +27,13 @@ import org.apache.pekko.util.ByteString;
  */
 final class InstantTransfers implements Transfers {
   private final Materializer materializer;
+  private final ModelFileOffers models;
   final List<String> forgotten = new CopyOnWriteArrayList<>();
   volatile String rejectResults;
 
   InstantTransfers(ActorSystem<?> system) {
     this.materializer = Materializer.matFromSystem(system);
+    this.models = new ModelFileOffers(materializer, Runnable::run);
   }
 
   @Override
@@ -50,6 +54,12 @@ final class InstantTransfers implements Transfers {
   public CompletionStage<AssemblyResult> assemble(String jobId, JobRequest request, int chunks,
       PipelinePlan pipeline) {
     return CompletableFuture.completedFuture(new AssemblyResult(Path.of(request.output()), chunks * 10, 0));
+  }
+
+  /** Model files are really offered: they are small, and the job manager's tests fetch them. */
+  @Override
+  public CompletionStage<ModelFileReply> offerModelFile(Path file, String sha256, long offset) {
+    return models.offer(file, sha256, offset);
   }
 
   @Override
