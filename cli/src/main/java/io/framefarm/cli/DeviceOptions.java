@@ -15,11 +15,16 @@ final class DeviceOptions {
       description = "Memory budget per device, e.g. 6GiB (default: 90% of a GPU; half of host memory shared by slots).")
   String memoryBudget;
 
+  @Option(names = "--model-cache-size", paramLabel = "SIZE",
+      description = "Disk budget of the worker's cache of fetched model files, e.g. 50GiB (default: 20GiB).")
+  String modelCacheSize;
+
   FarmNode.WorkerOptions toWorkerOptions() {
     if (cpuSlots < 1) {
       throw new IllegalArgumentException("--cpu-slots must be at least 1, got " + cpuSlots);
     }
     long budget = memoryBudget == null ? 0 : MemorySize.parse(memoryBudget);
-    return new FarmNode.WorkerOptions(cpuSlots, gpus, budget);
+    long cache = modelCacheSize == null ? 0 : MemorySize.parse(modelCacheSize);
+    return new FarmNode.WorkerOptions(cpuSlots, gpus, budget, cache);
   }
 }

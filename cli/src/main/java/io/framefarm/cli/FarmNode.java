@@ -46,11 +46,14 @@ public final class FarmNode implements AutoCloseable {
    * nodes the node joins itself and founds a cluster.
    */
   public static FarmNode start(Config config, int cpuSlots) {
-    return start(config, new WorkerOptions(cpuSlots, "all", 0));
+    return start(config, new WorkerOptions(cpuSlots, "all", 0, 0));
   }
 
-  /** What a worker node runs on: CPU slots, which GPUs, and each device's memory budget (0: default). */
-  public record WorkerOptions(int cpuSlots, String gpus, long memoryBudgetBytes) {}
+  /**
+   * What a worker node runs on: CPU slots, which GPUs, each device's memory budget and the model cache's budget on
+   * disk (0: their defaults).
+   */
+  public record WorkerOptions(int cpuSlots, String gpus, long memoryBudgetBytes, long modelCacheBytes) {}
 
   public static FarmNode start(Config config, WorkerOptions worker) {
     if (config.getStringList("pekko.cluster.roles").contains(JobManagerProxy.ROLE)) {
@@ -78,8 +81,11 @@ public final class FarmNode implements AutoCloseable {
         Path workDir = Path.of(config.getString("framefarm.data-dir")).toAbsolutePath().resolve("work")
             .resolve(String.valueOf(cluster.selfMember().address().port().getOrElse(() -> 0)));
         Scratch.prepare(workDir);
+        // Per port, as the work dir is: two workers started on one data dir must not write the same part files.
+        Path modelCache = Path.of(config.getString("framefarm.data-dir")).toAbsolutePath().resolve("model-cache")
+            .resolve(String.valueOf(cluster.selfMember().address().port().getOrElse(() -> 0)));
         var settings = new WorkerNode.Settings(worker.cpuSlots(), workDir, worker.gpus(), worker.memoryBudgetBytes(),
-            java.util.function.UnaryOperator.identity());
+            java.util.function.UnaryOperator.identity(), modelCache, worker.modelCacheBytes());
         system.systemActorOf(WorkerNode.create(jobManager, settings), "worker-node", Props.empty());
       }
       return new FarmNode(system, coordinator);

@@ -45,7 +45,7 @@ class ModelEvictionFarmTest {
     Path a = pipeline("weights-a", TestModels.weighted(work.resolve("a.onnx"), 4 * MIB));
     Path b = pipeline("weights-b", TestModels.weighted(work.resolve("b.onnx"), 4 * MIB));
     var config = TestFarms.config(List.of("coordinator", "worker"), work.resolve("farm"), List.of(), 0);
-    try (FarmNode farm = FarmNode.start(config, new FarmNode.WorkerOptions(1, "none", 100 * MIB))) {
+    try (FarmNode farm = FarmNode.start(config, new FarmNode.WorkerOptions(1, "none", 100 * MIB, 0))) {
       String url = farm.apiUrl();
       FarmClient client = new FarmClient(url);
       TestFarms.awaitDevices(client, 1);

@@ -14,6 +14,10 @@ import io.framefarm.worker.memory.MemoryConfig;
 import io.framefarm.worker.memory.MemoryEvent;
 import io.framefarm.worker.memory.MemoryManager;
 import io.framefarm.worker.memory.TrackingLevel;
+import io.framefarm.worker.models.JobManagerModelSource;
+import io.framefarm.worker.models.ModelFetcher;
+import io.framefarm.worker.models.ModelFileCache;
+import io.framefarm.worker.models.PipelineFiles;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import io.framefarm.worker.report.MemoryPublisher;
 import io.framefarm.worker.slot.ChunkPool;
@@ -50,6 +54,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.stream.Materializer;
 
 /**
  * A worker node's root. Discovers its devices (GPUs, or host slots without them), gives each device
@@ -66,11 +71,15 @@ public final class WorkerNode extends AbstractBehavior<WorkerNodeCommand> {
    * @param gpus {@code all}, {@code none} or ordinals such as {@code 0,2}
    * @param memoryBudgetBytes per device; 0 for the default (a fraction of the GPU, half of host memory shared by slots)
    * @param memoryConfig adjusts each device's memory settings (watermarks, cleanup, reports)
+   * @param modelCacheDir where the node keeps the model files it fetched (kept across restarts, unlike the work dir)
+   * @param modelCacheBytes that cache's budget; 0 for {@code framefarm.worker.model-cache.max-bytes}
    */
   public record Settings(int cpuSlots, Path workDir, String gpus, long memoryBudgetBytes,
-      UnaryOperator<MemoryConfig> memoryConfig) {
+      UnaryOperator<MemoryConfig> memoryConfig, Path modelCacheDir, long modelCacheBytes) {
+    /** Host slots, with the model cache beside the work dir. */
     public static Settings cpu(int cpuSlots, Path workDir, long memoryBudgetBytes) {
-      return new Settings(cpuSlots, workDir, "all", memoryBudgetBytes, UnaryOperator.identity());
+      return new Settings(cpuSlots, workDir, "all", memoryBudgetBytes, UnaryOperator.identity(),
+          workDir.toAbsolutePath().resolveSibling(workDir.getFileName() + "-models"), 0);
     }
   }
 
@@ -116,6 +125,8 @@ public final class WorkerNode extends AbstractBehavior<WorkerNodeCommand> {
     this.drainTimeout = worker.getDuration("drain-timeout");
     SlotTiming timing = SlotTiming.fromConfig(worker);
     this.chunkPool = ChunkPool.create(devices.size(), worker.getConfig("chunk-pool"));
+    PipelineFiles files = pipelineFiles(context.getSystem(), jobManager, node, settings,
+        worker.getConfig("model-cache"));
     Map<String, String> kinds = devices.stream().collect(Collectors.toMap(Device::id, d -> d.kind().name()));
     ActorRef<MemoryEvent> publisher = context.spawn(MemoryPublisher.create(node, kinds), "memory-publisher");
     this.slots = new HashMap<>();
@@ -130,16 +141,30 @@ public final class WorkerNode extends AbstractBehavior<WorkerNodeCommand> {
           MemoryManager.create(device, config, loader, publisher), "memory-" + device.id(),
           DispatcherSelector.fromConfig("framefarm.worker.memory-manager-dispatcher"));
       var slotSettings = new WorkerSlot.Settings(device.id(), settings.workDir().resolve(device.id()), timing,
-          memory, LeaseSites.of(config.trackingLevel()), loader, chunkPool);
+          memory, LeaseSites.of(config.trackingLevel()), loader, chunkPool, files);
       ActorRef<WorkerCommand> slot = context.spawn(WorkerSlot.create(jobManager, slotSettings), "slot-" + device.id());
       context.watch(slot);
       slots.put(device.id(), slot);
     }
     context.getSystem().receptionist().tell(Receptionist.register(DrainProtocol.WORKER_NODES, context.getSelf()));
     drainOnShutdown(context.getSystem(), context.getSelf(), drainTimeout);
-    context.getLog().info("Worker node started {} slot(s) on {}, scratch in {}", devices.size(),
-        devices.stream().map(Device::id).toList(), settings.workDir());
+    context.getLog().info("Worker node started {} slot(s) on {}, scratch in {}, model cache in {}", devices.size(),
+        devices.stream().map(Device::id).toList(), settings.workDir(), settings.modelCacheDir());
     context.getLog().debug("Worker node configured with {}", worker.root().render(ConfigRenderOptions.concise()));
+  }
+
+  /**
+   * The node's model cache, shared by its slots: each model is fetched once, whichever slot needs it first. Files
+   * are hashed and moved on Pekko's blocking-IO dispatcher, not on the chunk pool (which has one thread a slot).
+   */
+  private static PipelineFiles pipelineFiles(ActorSystem<?> system, ActorRef<JobManagerCommand> jobManager,
+      String node, Settings settings, Config cache) {
+    long bytes = settings.modelCacheBytes() > 0 ? settings.modelCacheBytes() : cache.getBytes("max-bytes");
+    var source = new JobManagerModelSource(jobManager, system, node, cache.getDuration("ask-timeout"));
+    var fetcher = new ModelFetcher(new ModelFileCache(settings.modelCacheDir(), bytes), source,
+        Materializer.matFromSystem(system), system.dispatchers().lookup(DispatcherSelector.blocking()),
+        cache.getInt("fetch-attempts"), cache.getDuration("first-retry-pause"));
+    return new PipelineFiles(fetcher);
   }
 
   /** A drain in the phase before the node leaves the cluster, when coordinated shutdown runs for a drain. */

@@ -28,9 +28,9 @@ final class ChunkProcessor {
 
   private ChunkProcessor() {}
 
-  static Result process(AssignChunk a, Path segment, Path result, AtomicInteger progress, ChunkMemory memory,
-      OnnxModelLoader loader) {
-    PipelineSpec spec = PipelineSpec.fromJson(a.pipeline());
+  /** @param spec the chunk's pipeline, reading the node's cached copies of its files */
+  static Result process(AssignChunk a, PipelineSpec spec, Path segment, Path result, AtomicInteger progress,
+      ChunkMemory memory, OnnxModelLoader loader) {
     List<ModelHandle> models = memory.acquireModels(loader.modelSpecs(spec));
     var source = new ChunkSource(a.chunk(), a.firstPts(), a.endPts(), a.expectedFrames());
     EncodeSpec e = a.encode();

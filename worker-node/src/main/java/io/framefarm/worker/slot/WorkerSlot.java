@@ -1,5 +1,6 @@
 package io.framefarm.worker.slot;
 
+import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.protocol.DrainProtocol.ChunkHandedBack;
 import io.framefarm.protocol.DrainProtocol.WorkerDraining;
 import io.framefarm.protocol.JobManagerCommand;
@@ -9,6 +10,8 @@ import io.framefarm.protocol.WorkerCommand;
 import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryManager;
 import io.framefarm.worker.memory.MemoryStats;
+import io.framefarm.worker.models.ModelFetchException;
+import io.framefarm.worker.models.PipelineFiles;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,7 +50,8 @@ import org.apache.pekko.util.ByteString;
  * <ul>
  *   <li>{@link #idle}: asks the job manager for work (and again periodically, in case the request or
  *       the singleton was lost);
- *   <li>{@link #receiving}: pulls the chunk's input packets;
+ *   <li>{@link #receiving}: pulls the chunk's input packets and gets the pipeline's files into the node's model
+ *       cache (fetched from the coordinator by digest where missing);
  *   <li>{@link #processing}: decodes, runs the pipeline and encodes on the node's chunk pool;
  *   <li>{@link #awaitingAck}: has offered the result (or reported the failure) and waits for the job
  *       manager's acknowledgement before it frees its files and goes idle.
@@ -73,7 +77,7 @@ public final class WorkerSlot {
    * that shares it (see {@link ChunkPool}).
    */
   public record Settings(String slotId, Path workDir, SlotTiming timing, ActorRef<MemoryManager.Command> memory,
-      LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool) {}
+      LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool, PipelineFiles files) {}
 
   private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -81,7 +85,9 @@ public final class WorkerSlot {
 
   private enum ProgressTick implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
-  private record SegmentReceived(AssignChunk assignment) implements WorkerCommand, NoSerializationVerificationNeeded {}
+  /** The chunk's input packets are on disk and its pipeline's files in the node's model cache (pinned). */
+  private record SegmentReceived(AssignChunk assignment, PipelineFiles.Local pipeline)
+      implements WorkerCommand, NoSerializationVerificationNeeded {}
 
   private record Processed(AssignChunk assignment, int frames, SourceRef<ByteString> result,
       List<RecognizedText> texts)
@@ -189,15 +195,30 @@ public final class WorkerSlot {
 
   // ---- receiving ----
 
+  /** Pulls the chunk's input packets and, meanwhile, fetches the pipeline's files this node lacks. */
   private Behavior<WorkerCommand> receiving(AssignChunk a) {
     Path dir = workDir(a);
-    CompletableFuture<Void> received = CompletableFuture.runAsync(() -> createDirectories(dir), settings.chunkPool())
+    CompletableFuture<PipelineFiles.Local> pipeline = CompletableFuture.supplyAsync(
+        () -> PipelineSpec.fromJson(a.pipeline()), settings.chunkPool())
+        .thenCompose(spec -> settings.files().localize(spec))
+        .exceptionally(error -> {
+          throw new ModelFetchException("could not get the pipeline's files: " + rootMessage(error), error);
+        });
+    CompletableFuture<Void> segment = CompletableFuture.runAsync(() -> createDirectories(dir), settings.chunkPool())
         .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
-        .thenAccept(io -> {});
-    context.pipeToSelf(received, (ok, error) -> error == null ? new SegmentReceived(a)
-        : new Failed(a, "could not receive input packets: " + rootMessage(error)));
+        .<Void>thenApply(io -> null)
+        .exceptionally(error -> {
+          throw new IllegalStateException("could not receive input packets: " + rootMessage(error), error);
+        });
+    CompletableFuture<PipelineFiles.Local> received = segment.thenCombine(pipeline, (v, local) -> local);
+    segment.exceptionally(error -> {
+      pipeline.thenAccept(PipelineFiles.Local::close); // pinned for a chunk that will not run
+      return null;
+    });
+    context.pipeToSelf(received, (local, error) -> error == null ? new SegmentReceived(a, local)
+        : new Failed(a, rootMessage(error)));
     return withStrays(busy(a, new AtomicInteger()) // no frames yet
-        .onMessage(SegmentReceived.class, m -> m.assignment() == a, m -> processing(a))
+        .onMessage(SegmentReceived.class, m -> m.assignment() == a, m -> processing(a, m.pipeline()))
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
         .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, null))
         .onSignal(Terminated.class, signal -> onMemoryStopped(a))
@@ -206,7 +227,7 @@ public final class WorkerSlot {
 
   // ---- processing ----
 
-  private Behavior<WorkerCommand> processing(AssignChunk a) {
+  private Behavior<WorkerCommand> processing(AssignChunk a, PipelineFiles.Local pipeline) {
     Path dir = workDir(a);
     String owner = a.jobId() + "/" + a.chunk() + "/a" + a.attempt();
     ChunkMemory chunkMemory = new ChunkMemory(settings.memory(), settings.leaseSites(), context.getSystem().scheduler(),
@@ -214,9 +235,9 @@ public final class WorkerSlot {
     AtomicInteger framesDone = new AtomicInteger();
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
       ChunkProcessor.Result processed;
-      try (chunkMemory) {
-        processed = ChunkProcessor.process(a, dir.resolve("segment.nut"), dir.resolve("result.nut"), framesDone,
-            chunkMemory, settings.loader());
+      try (chunkMemory; pipeline) {
+        processed = ChunkProcessor.process(a, pipeline.spec(), dir.resolve("segment.nut"), dir.resolve("result.nut"),
+            framesDone, chunkMemory, settings.loader());
       }
       SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
           .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
@@ -394,7 +415,10 @@ public final class WorkerSlot {
   private Behavior<WorkerCommand> withStrays(BehaviorBuilder<WorkerCommand> state) {
     return state
         .onMessage(Crash.class, this::onCrash)
-        .onMessage(SegmentReceived.class, m -> forgotten(m.assignment()))
+        .onMessage(SegmentReceived.class, m -> {
+          m.pipeline().close();
+          return forgotten(m.assignment());
+        })
         .onMessage(Processed.class, m -> forgotten(m.assignment()))
         .onMessage(Failed.class, m -> forgotten(m.assignment()))
         .onAnyMessage(m -> Behaviors.same())

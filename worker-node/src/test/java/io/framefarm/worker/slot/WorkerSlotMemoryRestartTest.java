@@ -81,7 +81,7 @@ class WorkerSlotMemoryRestartTest {
     HostDevice device = new HostDevice(0, 64L << 20);
     ActorRef<WorkerCommand> slot = testKit.spawn(WorkerSlot.create(jobManager.ref(), new WorkerSlot.Settings(
         device.id(), work.resolve("slot"), PATIENT, memory.ref(), LeaseSites.of(TrackingLevel.OFF),
-        OnnxModelLoader.forDevice(device, 1), chunkPool)));
+        OnnxModelLoader.forDevice(device, 1), chunkPool, NoModelFiles.in(work.resolve("models"), testKit.system()))));
     ActorRef<MemoryManager.Restarted> watcher = memory.expectMessageClass(MemoryManager.WatchRestarts.class)
         .subscriber();
     RequestWork request = expect(jobManager, RequestWork.class); // the stats ask times out unanswered: no snapshot

@@ -77,7 +77,8 @@ class WorkerSlotRestartTest {
         events.ref()));
     slot = testKit.spawn(WorkerSlot.create(jobManager.ref(),
         new WorkerSlot.Settings(device.id(), work, TIMING, memory, LeaseSites.of(TrackingLevel.FULL),
-            OnnxModelLoader.forDevice(device, 1), chunkPool)));
+            OnnxModelLoader.forDevice(device, 1), chunkPool,
+            NoModelFiles.in(work.resolve("models"), testKit.system()))));
   }
 
   @AfterEach
