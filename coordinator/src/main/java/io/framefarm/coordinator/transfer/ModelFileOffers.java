@@ -22,7 +22,8 @@ import org.apache.pekko.util.ByteString;
  * both digests rather than sent to a worker that would only find the mismatch after the whole transfer.
  */
 public final class ModelFileOffers {
-  private static final int STREAM_CHUNK_BYTES = 256 * 1024;
+  /** Well under Artery's 256 KiB maximum frame: an element larger than that is dropped, and the stream ref fails. */
+  private static final int STREAM_CHUNK_BYTES = 64 * 1024;
 
   private final FileDigests digests = new FileDigests();
   private final Materializer materializer;
