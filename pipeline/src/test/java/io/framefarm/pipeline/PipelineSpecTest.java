@@ -157,4 +157,37 @@ class PipelineSpecTest {
         .isInstanceOf(InvalidPipelineException.class)
         .hasMessageContaining("stages[0]: unknown built-in stage 'sepia' (known: identity, invert, grayscale)");
   }
+
+  @Test
+  void resolvedDigestsTravelInTheJsonAndFollowTheFilesToAWorkersCopies() throws IOException {
+    Path det = Files.writeString(dir.resolve("det.onnx"), "detector");
+    Path rec = Files.writeString(dir.resolve("rec.onnx"), "recognizer");
+    Path dict = Files.writeString(dir.resolve("keys.txt"), "a\nb\n");
+    var norm = PipelineModel.Normalization.DEFAULT;
+    var spec = new PipelineSpec("read", List.of(
+        new PipelineModel("det", det, null, Role.PRIMARY, 32, 32, ChannelOrder.BGR, norm, 0),
+        new PipelineModel("rec", rec, null, Role.SECONDARY, 32, 8, ChannelOrder.BGR, norm, 0)),
+        List.of(new StageSpec.Detect("det", 0.3, 0.6, 16, 1.5, 10), new StageSpec.Recognize("rec", dict, 0.5)));
+
+    assertThat(spec.files()).containsExactly(det, rec, dict);
+    assertThatThrownBy(() -> spec.digestOf(dict)).isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("names no digest for " + dict);
+
+    PipelineSpec sent = PipelineSpec.fromJson(spec.withDigests(FileDigests::sha256).toJson());
+    assertThat(sent.digestOf(dict)).isEqualTo(FileDigests.sha256(dict));
+    PipelineSpec local = sent.withFiles(file -> dir.resolve("cache").resolve(sent.digestOf(file)));
+
+    assertThat(local.files()).containsExactly(dir.resolve("cache").resolve(FileDigests.sha256(det)),
+        dir.resolve("cache").resolve(FileDigests.sha256(rec)), dir.resolve("cache").resolve(FileDigests.sha256(dict)));
+    assertThat(local.digestOf(local.files().get(2))).isEqualTo(FileDigests.sha256(dict));
+    assertThat(local.stages().get(1)).isEqualTo(new StageSpec.Recognize("rec", local.files().get(2), 0.5));
+  }
+
+  @Test
+  void aMalformedDigestInTheJsonIsRefused() {
+    String json = PipelineSpec.builtIn("invert").toJson().replaceFirst("}$", ",\"files\":{\"/m.onnx\":\"abc\"}}");
+
+    assertThatThrownBy(() -> PipelineSpec.fromJson(json)).isInstanceOf(InvalidPipelineException.class)
+        .hasMessageContaining("the digest of /m.onnx must be 64 lower-case hex digits");
+  }
 }
