@@ -4,6 +4,9 @@
 #   bench/run.sh pool [CHUNKS] [SLOTS]      pool hit rate on a steady frame stream
 #   bench/run.sh video SECONDS [WIDTH HEIGHT PIPELINE CPU_SLOTS]
 #                                           one job end to end on the embedded farm: fps and peak memory
+#   bench/run.sh inference [PIPELINE SECONDS RUNS CHUNK_FRAMES WIDTH HEIGHT]
+#                                           farm (one slot) fps vs a plain decode-pipeline-encode loop on the same
+#                                           ONNX Runtime sessions (default redact-text, 20 s of 640x360, 3 runs)
 #   bench/run.sh recovery [JOBS] [RUNS]     job manager recovery with JOBS finished jobs, retained vs full replay
 #   bench/run.sh slots [RUNS SECONDS CHUNK_FRAMES FEW MANY]
 #                                           wall time of one identity job (320x240, default 20 s in chunks of
@@ -20,7 +23,7 @@ fi
 CP="$JAR:$ROOT/bench/target/lib/*"
 JAVA_OPTS=(-Xmx2g -Dframefarm.home="$ROOT" ${BENCH_JAVA_OPTS:-})
 
-what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery ...}"
+what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference ...}"
 shift
 case "$what" in
   jmh) exec java -cp "$CP" io.framefarm.bench.MemoryManagerJmh "$@" ;;
@@ -31,6 +34,7 @@ case "$what" in
     java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$video" "$seconds" "$width" "$height" 30
     exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.LongVideoBench "$video" "$pipeline" "$slots" 240 ;;
   recovery) exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.RecoveryBench "$@" ;;
+  inference) MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.InferenceEfficiencyBench "$@" ;;
   slots)
     runs="${1:-3}"; seconds="${2:-20}"; chunk="${3:-15}"; few="${4:-2}"; many="${5:-32}"
     video="$ROOT/bench/target/videos/sample-${seconds}s-320x240.mp4"
