@@ -7,6 +7,9 @@
 #   bench/run.sh inference [PIPELINE SECONDS RUNS CHUNK_FRAMES WIDTH HEIGHT]
 #                                           farm (one slot) fps vs a plain decode-pipeline-encode loop on the same
 #                                           ONNX Runtime sessions (default redact-text, 20 s of 640x360, 3 runs)
+#   bench/run.sh transcode [RUNS SECONDS WIDTH HEIGHT SLOTS]
+#                                           farm vs the ffmpeg command for invert and identity --lossless
+#                                           (default 3 runs of a 60 s 1280x720 sample on 2 CPU slots)
 #   bench/run.sh recovery [JOBS] [RUNS]     job manager recovery with JOBS finished jobs, retained vs full replay
 #   bench/run.sh slots [RUNS SECONDS CHUNK_FRAMES FEW MANY]
 #                                           wall time of one identity job (320x240, default 20 s in chunks of
@@ -23,7 +26,7 @@ fi
 CP="$JAR:$ROOT/bench/target/lib/*"
 JAVA_OPTS=(-Xmx2g -Dframefarm.home="$ROOT" ${BENCH_JAVA_OPTS:-})
 
-what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference ...}"
+what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode ...}"
 shift
 case "$what" in
   jmh) exec java -cp "$CP" io.framefarm.bench.MemoryManagerJmh "$@" ;;
@@ -33,6 +36,11 @@ case "$what" in
     video="$ROOT/bench/target/videos/sample-${seconds}s-${width}x${height}.mp4"
     java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$video" "$seconds" "$width" "$height" 30
     exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.LongVideoBench "$video" "$pipeline" "$slots" 240 ;;
+  transcode)
+    runs="${1:-3}"; seconds="${2:-60}"; width="${3:-1280}"; height="${4:-720}"; slots="${5:-2}"
+    video="$ROOT/bench/target/videos/sample-${seconds}s-${width}x${height}.mp4"
+    java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$video" "$seconds" "$width" "$height" 30
+    MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.TranscodeBench "$video" "$runs" "$slots" ;;
   recovery) exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.RecoveryBench "$@" ;;
   inference) MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.InferenceEfficiencyBench "$@" ;;
   slots)
