@@ -48,6 +48,21 @@ public record PipelineModel(String id, Path path, String sha256, Role role, int 
     sha256 = sha256 == null ? null : sha256.toLowerCase(java.util.Locale.ROOT);
   }
 
+  /**
+   * What identifies the model on a device: its id with the start of its digest when known. Ids are only unique
+   * within one pipeline; two pipelines that both call different files {@code text-detector} must not share a loaded
+   * session, and two that name the same file by different paths should.
+   */
+  public String key() {
+    return sha256 == null ? id : id + "@" + sha256.substring(0, 12);
+  }
+
+  /** The same model with the digest of its file (a coordinator resolved it). */
+  public PipelineModel withSha256(String digest) {
+    return new PipelineModel(id, path, digest, role, inputWidth, inputHeight, channelOrder, normalization,
+        estimatedBytes);
+  }
+
   /** The same model read from another file (a worker's copy of it). */
   public PipelineModel withPath(Path file) {
     return new PipelineModel(id, file, sha256, role, inputWidth, inputHeight, channelOrder, normalization,

@@ -94,11 +94,12 @@ public record PipelineSpec(String name, List<PipelineModel> models, List<StageSp
     return List.copyOf(files);
   }
 
-  /** The same pipeline with the digest of each of its files, as {@code digestOf} gives it. */
+  /** The same pipeline with the digest of each of its files, as {@code digestOf} gives it (its models' too). */
   public PipelineSpec withDigests(Function<Path, String> digestOf) {
     Map<String, String> digests = new LinkedHashMap<>();
     files().forEach(file -> digests.put(file.toString(), digestOf.apply(file)));
-    return new PipelineSpec(name, models, stages, digests);
+    return new PipelineSpec(name, models.stream().map(m -> m.withSha256(digests.get(m.path().toString()))).toList(),
+        stages, digests);
   }
 
   /**

@@ -181,6 +181,13 @@ class PipelineSpecTest {
         dir.resolve("cache").resolve(FileDigests.sha256(rec)), dir.resolve("cache").resolve(FileDigests.sha256(dict)));
     assertThat(local.digestOf(local.files().get(2))).isEqualTo(FileDigests.sha256(dict));
     assertThat(local.stages().get(1)).isEqualTo(new StageSpec.Recognize("rec", local.files().get(2), 0.5));
+    assertThat(local.models().get(0).key()).as("a device knows the model by id and digest")
+        .isEqualTo("det@" + FileDigests.sha256(det).substring(0, 12));
+    Path other = Files.writeString(dir.resolve("det-v2.onnx"), "another detector");
+    var v2 = new PipelineModel("det", other, null, Role.PRIMARY, 32, 32, ChannelOrder.BGR, norm, 0);
+    assertThat(v2.withSha256(FileDigests.sha256(other)).key()).as("same id, another file")
+        .isNotEqualTo(local.models().get(0).key());
+    assertThat(v2.key()).as("unresolved: the id alone").isEqualTo("det");
   }
 
   @Test

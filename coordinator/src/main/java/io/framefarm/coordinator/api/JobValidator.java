@@ -127,7 +127,8 @@ public final class JobValidator {
           throw new InvalidJobException("pipeline " + spec.name() + ": " + e.getMessage());
         }
       });
-      return new PipelinePlan(resolved.toJson(), need, spec.models().stream().map(PipelineModel::id).toList());
+      // Keys, as workers report their resident models, so that placement can prefer a device that holds them.
+      return new PipelinePlan(resolved.toJson(), need, resolved.models().stream().map(PipelineModel::key).toList());
     } catch (InvalidPipelineException e) {
       throw new InvalidJobException(e.getMessage());
     }

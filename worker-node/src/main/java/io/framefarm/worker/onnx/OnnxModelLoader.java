@@ -86,7 +86,8 @@ public final class OnnxModelLoader implements ModelLoader {
             k -> ModelMemoryEstimate.of(model));
     formulaBytes.put(key, formula);
     long bytes = known != null ? known : Math.max(1, Math.round(formula * correction()));
-    return new ModelSpec(model.id(), model.path(), bytes, model.primary());
+    // By key, not id: ids are only unique within a pipeline, and the device's models are shared by every pipeline.
+    return new ModelSpec(model.key(), model.path(), bytes, model.primary());
   }
 
   public List<ModelSpec> modelSpecs(PipelineSpec spec) {

@@ -37,7 +37,8 @@ public final class PipelineRuntime implements FrameStage {
   }
 
   /**
-   * @param handles the chunk's granted models; every model a stage names must be among them (by id)
+   * @param handles the chunk's granted models; every model a stage names must be among them (by
+   *     {@link PipelineModel#key})
    * @throws IllegalArgumentException if a model is missing or not an ONNX model
    * @throws OrtException if ONNX Runtime cannot make a stage's tensors
    */
@@ -99,7 +100,7 @@ public final class PipelineRuntime implements FrameStage {
 
       private OnnxModel session(StageSpec s) {
         String id = s.model().orElseThrow();
-        OnnxModel session = sessions.get(id);
+        OnnxModel session = sessions.get(models.get(id).key()); // granted by key (PipelineModel#key)
         if (session == null) {
           throw new IllegalArgumentException("no handle for model " + id + " of pipeline " + s.type()
               + " stage: acquire the pipeline's models before building its runtime (have " + sessions.keySet() + ")");
