@@ -87,7 +87,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     this.files = new JobFiles(context, transfer, history, settings.leaseTimeout());
     this.settings = settings;
     this.clock = clock;
-    this.queue = new WorkQueue<>(settings.workerSeen());
+    this.queue = new WorkQueue<>(settings.workerSeen(), settings.placement());
     this.leases = new LeaseClock(settings.leaseTimeout(), settings.startupGrace());
     this.retention = new Retention(Effect(), context, files, settings, clock, this::status);
     this.leasing = new ChunkLeases(Effect(), context, files, settings, clock, queue, leases, this::workerId,

@@ -1,6 +1,7 @@
 package io.framefarm.coordinator.jobs;
 
 import com.typesafe.config.Config;
+import io.framefarm.coordinator.scheduler.Placement;
 import java.time.Duration;
 
 /**
@@ -17,10 +18,11 @@ import java.time.Duration;
  * @param keepFinishedFor a finished job moves to the history after this long
  * @param waitForNewWorkers a job that every current worker is blocked from (or too small for) waits for new
  *     workers instead of failing
+ * @param placement which job a device asking for work gets among those of equal priority
  */
 public record JobManagerSettings(Duration leaseTimeout, int maxAttempts, int maxWorkerLosses, Duration startupGrace,
     Duration workerSeen, Duration tick, int snapshotEvery, int keepFinished, Duration keepFinishedFor,
-    boolean waitForNewWorkers) {
+    boolean waitForNewWorkers, Placement placement) {
 
   public static JobManagerSettings fromConfig(Config coordinator) {
     Config retention = coordinator.getConfig("retention");
@@ -28,32 +30,38 @@ public record JobManagerSettings(Duration leaseTimeout, int maxAttempts, int max
         coordinator.getInt("max-worker-losses"), coordinator.getDuration("startup-grace"),
         coordinator.getDuration("worker-seen"), coordinator.getDuration("scheduler-tick"),
         coordinator.getInt("snapshot-every"), retention.getInt("keep-finished"),
-        retention.getDuration("keep-finished-for"), coordinator.getBoolean("wait-for-new-workers"));
+        retention.getDuration("keep-finished-for"), coordinator.getBoolean("wait-for-new-workers"),
+        coordinator.getEnum(Placement.class, "placement"));
   }
 
   /** The defaults with another lease timeout and attempt limit, for tests. */
   public static JobManagerSettings of(Duration leaseTimeout, int maxAttempts) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, 5, Duration.ofMinutes(3), Duration.ofSeconds(15),
-        Duration.ofSeconds(1), 1000, 100, Duration.ofHours(1), false);
+        Duration.ofSeconds(1), 1000, 100, Duration.ofHours(1), false, Placement.AFFINITY);
   }
 
   public JobManagerSettings withRetention(int keep, Duration keepFor) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
-        snapshotEvery, keep, keepFor, waitForNewWorkers);
+        snapshotEvery, keep, keepFor, waitForNewWorkers, placement);
   }
 
   public JobManagerSettings withSnapshotEvery(int events) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick, events,
-        keepFinished, keepFinishedFor, waitForNewWorkers);
+        keepFinished, keepFinishedFor, waitForNewWorkers, placement);
   }
 
   public JobManagerSettings withTick(Duration every) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, every,
-        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers);
+        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers, placement);
   }
 
   public JobManagerSettings withWaitForNewWorkers(boolean wait) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
-        snapshotEvery, keepFinished, keepFinishedFor, wait);
+        snapshotEvery, keepFinished, keepFinishedFor, wait, placement);
+  }
+
+  public JobManagerSettings withPlacement(Placement how) {
+    return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
+        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers, how);
   }
 }

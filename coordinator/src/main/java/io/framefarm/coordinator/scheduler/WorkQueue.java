@@ -56,6 +56,8 @@ public final class WorkQueue<W> {
   public static final int WORKER_FAILURES_PER_JOB = 3;
 
   private final Duration seenWindow;
+  private final Placement placement;
+  private final java.util.Random random = new java.util.Random();
   /** Requests that found no work, in arrival order; offered again when work appears. */
   private final Map<String, Request<W>> parked = new LinkedHashMap<>();
   /**
@@ -69,7 +71,12 @@ public final class WorkQueue<W> {
 
   /** @param seenWindow how recently a worker must have asked to count as available for a retry */
   public WorkQueue(Duration seenWindow) {
+    this(seenWindow, Placement.AFFINITY);
+  }
+
+  public WorkQueue(Duration seenWindow, Placement placement) {
     this.seenWindow = seenWindow;
+    this.placement = placement;
   }
 
   /**
@@ -82,7 +89,8 @@ public final class WorkQueue<W> {
     largestBudgetSeen = Math.max(largestBudgetSeen, request.device().budgetBytes());
     boolean othersAvailable = workers.entrySet().stream()
         .anyMatch(e -> !e.getKey().equals(worker) && nowMillis - e.getValue().atMillis() <= seenWindow.toMillis());
-    Optional<Pick> pick = pick(request.device(), worker, othersAvailable, jobs);
+    Optional<Pick> pick = placement == Placement.AFFINITY ? pick(request.device(), worker, othersAvailable, jobs)
+        : pickRandomly(request.device(), worker, othersAvailable, jobs);
     if (pick.isEmpty()) {
       parked.put(worker, request);
     } else {
@@ -105,6 +113,18 @@ public final class WorkQueue<W> {
             .filter(c -> !avoid || !worker.equals(c.lastFailedWorker()))
             .map(c -> new Pick(j.id(), c.index())))
         .findFirst();
+  }
+
+  /** {@link Placement#RANDOM}: any job of the highest priority that has a chunk for the device, uniformly. */
+  private Optional<Pick> pickRandomly(DeviceFit device, String worker, boolean avoidFailures,
+      Collection<? extends SchedulableJob> jobs) {
+    List<SchedulableJob> eligible = jobs.stream()
+        .filter(j -> pick(device, worker, avoidFailures, List.of(j)).isPresent())
+        .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+    int top = eligible.stream().mapToInt(SchedulableJob::priority).max().orElse(Integer.MIN_VALUE);
+    eligible.removeIf(j -> j.priority() != top);
+    return eligible.isEmpty() ? Optional.empty()
+        : pick(device, worker, avoidFailures, List.of(eligible.get(random.nextInt(eligible.size()))));
   }
 
   /**

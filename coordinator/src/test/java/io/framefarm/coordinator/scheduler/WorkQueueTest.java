@@ -103,6 +103,23 @@ class WorkQueueTest {
   }
 
   @Test
+  void randomPlacementSpreadsOverTheJobsOfTheTopPriorityWhateverIsResident() {
+    var random = new WorkQueue<String>(Duration.ofSeconds(15), Placement.RANDOM);
+    var resident = new TestJob("resident", 0, 0, 1_000, List.of("detector"), 1);
+    var other = new TestJob("other", 0, 1, 1_000, List.of("upscaler"), 1);
+    var low = new TestJob("low", -1, 2, 1_000, List.of("detector"), 1);
+    var device = new DeviceFit(10_000, Set.of("detector"));
+    Set<String> picked = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      random.request(new Request<>("w", "w", device), List.of(resident, other, low), 0)
+          .ifPresent(p -> picked.add(p.jobId()));
+    }
+    assertThat(picked).containsExactlyInAnyOrder("resident", "other");
+    assertThat(queue.request(request("w", device), List.of(resident, other, low), 0))
+        .as("affinity, the default").contains(new Pick("resident", 0));
+  }
+
+  @Test
   void priorityComesBeforeModelAffinity() {
     var resident = new TestJob("resident", 0, 0, 1_000, List.of("detector"), 1);
     var urgent = new TestJob("urgent", 9, 1, 1_000, List.of("upscaler"), 1);
