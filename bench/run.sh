@@ -10,6 +10,9 @@
 #   bench/run.sh transcode [RUNS SECONDS WIDTH HEIGHT SLOTS]
 #                                           farm vs the ffmpeg command for invert and identity --lossless
 #                                           (default 3 runs of a 60 s 1280x720 sample on 2 CPU slots)
+#   bench/run.sh affinity [RUNS WEIGHT_MIB CHUNKS_PER_JOB]
+#                                           model loads, evictions and wall time of 8 jobs over 4 pipelines on 4
+#                                           devices that hold 2 models each: affinity vs random placement
 #   bench/run.sh recovery [JOBS] [RUNS]     job manager recovery with JOBS finished jobs, retained vs full replay
 #   bench/run.sh slots [RUNS SECONDS CHUNK_FRAMES FEW MANY]
 #                                           wall time of one identity job (320x240, default 20 s in chunks of
@@ -26,7 +29,7 @@ fi
 CP="$JAR:$ROOT/bench/target/lib/*"
 JAVA_OPTS=(-Xmx2g -Dframefarm.home="$ROOT" ${BENCH_JAVA_OPTS:-})
 
-what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode ...}"
+what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode|affinity ...}"
 shift
 case "$what" in
   jmh) exec java -cp "$CP" io.framefarm.bench.MemoryManagerJmh "$@" ;;
@@ -41,6 +44,7 @@ case "$what" in
     video="$ROOT/bench/target/videos/sample-${seconds}s-${width}x${height}.mp4"
     java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$video" "$seconds" "$width" "$height" 30
     MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.TranscodeBench "$video" "$runs" "$slots" ;;
+  affinity) MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.AffinityBench "$@" ;;
   recovery) exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.RecoveryBench "$@" ;;
   inference) MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.InferenceEfficiencyBench "$@" ;;
   slots)
