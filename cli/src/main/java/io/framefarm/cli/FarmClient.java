@@ -151,15 +151,15 @@ public final class FarmClient {
 
   /**
    * Streams {@code file} to {@code POST /api/v1/uploads}, calling {@code sent} with the bytes sent so far; returns
-   * the answer: {@code {"id", "path" (the stored input on the coordinator), "bytes", "outputDir"}}. It asks with
-   * {@code Expect: 100-continue}, so a refused upload (drain, size, name) sends no body.
+   * the answer: {@code {"id", "path" (the stored input on the coordinator), "bytes", "outputDir"}}. No {@code
+   * Expect: 100-continue}: JDK 17's client waits for ever when the answer to it is a refusal rather than 100.
    */
   public JsonNode upload(Path file, LongConsumer sent) {
     try {
       HttpRequest.BodyPublisher body = counting(HttpRequest.BodyPublishers.ofFile(file), sent);
       HttpRequest request = request("/api/v1/uploads?name=" + URLEncoder.encode(file.getFileName().toString(),
               StandardCharsets.UTF_8))
-          .version(HttpClient.Version.HTTP_1_1).expectContinue(true)
+          .version(HttpClient.Version.HTTP_1_1)
           .header("Content-Type", "application/octet-stream").POST(body).build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       return answer(response);

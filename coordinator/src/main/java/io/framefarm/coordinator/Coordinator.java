@@ -74,7 +74,7 @@ public final class Coordinator {
     ActorRef<JobManagerCommand> jobManager = ClusterSingleton.get(system).init(
         SingletonActor.of(jobManagerBehavior, JobManagerProxy.SINGLETON_NAME)
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
-    UploadFiles.prepare(dataDir, settings.getDuration("uploads.request-timeout"), system.log());
+    UploadFiles.prepare(dataDir, settings.getDuration("uploads.request-timeout"));
     var validator = new JobValidator(PathRules.under(allowedRoots(settings, dataDir)), pipelinesDir(settings),
         probeLimits(settings.getConfig("input-limits")));
     ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(
@@ -88,7 +88,7 @@ public final class Coordinator {
     // Stopping: uploads under way finish (new ones get 503) before the server unbinds and ends its connections.
     Duration drainTimeout = settings.getDuration("drain-timeout");
     CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
-        "framefarm-drain-uploads", () -> UploadFiles.drain(api.uploadGate(), drainTimeout, system.log()));
+        "framefarm-drain-uploads", () -> UploadFiles.drain(api.uploadGate(), drainTimeout));
     binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
     system.log().info("Framefarm API listening on http://{}:{}/api/v1, dashboard at / (data in {}, journal {})",
         binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir,

@@ -11,9 +11,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The coordinator's side of uploads outside the HTTP routes: their folders at start, their drain at stop. */
 public final class UploadFiles {
+  private static final Logger log = LoggerFactory.getLogger(UploadFiles.class);
+
   private UploadFiles() {}
 
   /**
@@ -21,7 +24,7 @@ public final class UploadFiles {
    * partial uploads older than the longest an upload may take: a coordinator killed mid-upload left them, and
    * nothing can still be writing them. Younger ones may belong to another coordinator sharing the data dir.
    */
-  public static void prepare(Path dataDir, Duration longestUpload, Logger log) {
+  public static void prepare(Path dataDir, Duration longestUpload) {
     try {
       for (Path dir : HttpApi.uploadDirs(dataDir)) {
         Files.createDirectories(dir);
@@ -44,7 +47,7 @@ public final class UploadFiles {
    * Closes {@code gate} to new uploads and completes once those under way have finished, or after {@code timeout}:
    * the server then unbinds and ends the rest, whose partial files are deleted.
    */
-  public static CompletionStage<Done> drain(UploadGate gate, Duration timeout, Logger log) {
+  public static CompletionStage<Done> drain(UploadGate gate, Duration timeout) {
     int underWay = gate.inFlight();
     log.info("Stopping: new uploads are refused (503); {} under way may finish within {} s", underWay,
         timeout.toSeconds());

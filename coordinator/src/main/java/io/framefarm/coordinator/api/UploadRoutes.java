@@ -28,6 +28,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.stream.IOResult;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.FileIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /api/v1/uploads?name=in.mp4}: a client without access to the coordinator's file system sends its
@@ -41,6 +43,11 @@ final class UploadRoutes extends AllDirectives {
   static final Set<String> VIDEO_EXTENSIONS = Set.of("mp4", "m4v", "mov", "mkv", "webm", "avi", "ts", "mts", "m2ts",
       "mxf", "flv", "mpg", "mpeg", "wmv", "3gp", "ogv");
 
+  /** The largest refused body read to its end so that its client sees the answer (see {@link #readable}). */
+  static final long DISCARD_AT_MOST = 16L << 20;
+
+  private static final Logger log = LoggerFactory.getLogger(UploadRoutes.class);
+
   private final Path uploads;
   private final Path outputs;
   /** {@code framefarm.coordinator.uploads.max-bytes}: the JSON routes' 64 KiB limit does not apply here. */
@@ -52,11 +59,9 @@ final class UploadRoutes extends AllDirectives {
   /** Renames and deletes: file system calls, kept off the HTTP server's threads. */
   private final Executor files;
   private final ObjectMapper json;
-  private final ActorSystem<?> system;
 
   UploadRoutes(ActorSystem<?> system, Path dataDir, UploadGate gate, Executor files, ObjectMapper json) {
     var settings = system.settings().config().getConfig("framefarm.coordinator.uploads");
-    this.system = system;
     this.uploads = uploadsDir(dataDir);
     this.outputs = outputsDir(dataDir);
     this.maxBytes = settings.getBytes("max-bytes");
@@ -76,14 +81,27 @@ final class UploadRoutes extends AllDirectives {
   }
 
   Route upload() {
-    return parameterOptional("name", name -> withRequestTimeout(requestTimeout, () -> withSizeLimit(maxBytes,
-        () -> extractRequestEntity(entity -> completeWithFuture(store(name, entity))))));
+    return parameterOptional("name", name -> optionalHeaderValueByName("Expect", expect -> withRequestTimeout(
+        requestTimeout, () -> withSizeLimit(maxBytes, () -> extractRequestEntity(entity -> completeWithFuture(
+            store(name, entity).thenCompose(response -> readable(response, entity, expect))))))));
   }
 
   /**
-   * Every refusal comes before the body is read: a client that sent {@code Expect: 100-continue} (farm submit
-   * --upload does) then never sends it.
+   * A refusal after a client sent its body anyway: a small body is read and dropped first, so that the client,
+   * still writing it, reads the reason rather than a reset connection. A client that asked {@code Expect:
+   * 100-continue} sends nothing before the answer; a large body is not worth reading to refuse it.
    */
+  private CompletionStage<HttpResponse> readable(HttpResponse response, RequestEntity entity,
+      Optional<String> expect) {
+    boolean continues = expect.map(e -> e.equalsIgnoreCase("100-continue")).orElse(false);
+    long length = entity.getContentLengthOption().orElse(Long.MAX_VALUE);
+    if (response.status().isSuccess() || continues || length > DISCARD_AT_MOST) {
+      return CompletableFuture.completedFuture(response);
+    }
+    return entity.discardBytes(materializer).completionStage().handle((done, error) -> response);
+  }
+
+  /** Every refusal comes before the body is read. */
   private CompletionStage<HttpResponse> store(Optional<String> name, RequestEntity entity) {
     Optional<String> ext = name.map(UploadRoutes::extension).filter(VIDEO_EXTENSIONS::contains);
     if (ext.isEmpty()) {
@@ -128,11 +146,11 @@ final class UploadRoutes extends AllDirectives {
           Files.deleteIfExists(part);
           String why = error != null ? "the upload broke off (" + rootMessage(error) + ")"
               : "the upload ended after " + io.count() + " of " + length.getAsLong() + " bytes";
-          system.log().info("Upload {} not stored: {}", id, why);
+          log.info("Upload {} not stored: {}", id, why);
           return error(StatusCodes.BAD_REQUEST, why);
         }
         Files.move(part, stored, StandardCopyOption.ATOMIC_MOVE);
-        system.log().info("Stored upload {} ({} bytes) as {}", Shown.text(name.get()), io.count(), stored);
+        log.info("Stored upload {} ({} bytes) as {}", Shown.text(name.get()), io.count(), stored);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("id", id);
         answer.put("path", stored.toString());
