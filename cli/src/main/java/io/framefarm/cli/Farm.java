@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     description = "A render farm for machine-learning video work.",
     subcommands = {UpCommand.class, CoordinatorCommand.class, WorkerCommand.class, SubmitCommand.class,
         StatusCommand.class, JobsCommand.class, CancelCommand.class, RetryCommand.class, NodesCommand.class,
-        DemoCommand.class, KeysCommand.class, EventsCommand.class, OpenCommand.class, DrainCommand.class})
+        DemoCommand.class, KeysCommand.class, EventsCommand.class, OpenCommand.class, DrainCommand.class,
+        FetchCommand.class})
 public final class Farm {
   public static void main(String[] args) {
     System.exit(run(args));

@@ -5,11 +5,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Flow;
+import java.util.function.LongConsumer;
 
 /** A small client of the coordinator's HTTP API, used by the client commands and the tests. */
 public final class FarmClient {
@@ -141,6 +149,129 @@ public final class FarmClient {
     }
   }
 
+  /**
+   * Streams {@code file} to {@code POST /api/v1/uploads}, calling {@code sent} with the bytes sent so far; returns
+   * the answer: {@code {"id", "path" (the stored input on the coordinator), "bytes", "outputDir"}}. No {@code
+   * Expect: 100-continue}: JDK 17's client waits for ever when the answer to it is a refusal rather than 100.
+   */
+  public JsonNode upload(Path file, LongConsumer sent) {
+    try {
+      HttpRequest.BodyPublisher body = counting(HttpRequest.BodyPublishers.ofFile(file), sent);
+      HttpRequest request = request("/api/v1/uploads?name=" + URLEncoder.encode(file.getFileName().toString(),
+              StandardCharsets.UTF_8))
+          .version(HttpClient.Version.HTTP_1_1)
+          .header("Content-Type", "application/octet-stream").POST(body).build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return answer(response);
+    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      throw new IllegalArgumentException("input " + file + ": no such file", e);
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted", e);
+    }
+  }
+
+  /**
+   * Downloads a completed job's output ({@code text}: its text sidecar) to {@code target}: into a temporary file
+   * beside it, renamed over {@code target} once every byte has arrived, so an interrupted fetch leaves no half
+   * video. {@code size} hears the length, {@code received} the bytes so far. False when the job has no such file
+   * (404 for a sidecar).
+   */
+  public boolean download(String jobId, boolean text, Path target, LongConsumer size, LongConsumer received) {
+    String path = "/api/v1/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8) + "/output"
+        + (text ? "/text" : "");
+    Path part = null;
+    try {
+      HttpRequest request = request(path).timeout(Duration.ofSeconds(60)).GET().build();
+      HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      try (java.io.InputStream in = response.body()) {
+        if (response.statusCode() != 200) {
+          String error = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          if (text && response.statusCode() == 404) {
+            return false;
+          }
+          answer(response.statusCode(), error);
+          throw new Unavailable("coordinator at " + baseUrl + " answered " + response.statusCode() + " for " + path,
+              null);
+        }
+        long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        size.accept(length);
+        Path dir = target.toAbsolutePath().getParent();
+        part = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+        long copied = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (var out = Files.newOutputStream(part)) {
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            out.write(buffer, 0, n);
+            copied += n;
+            received.accept(copied);
+          }
+        }
+        if (length >= 0 && copied != length) {
+          throw new Unavailable("the download of " + path + " ended after " + copied + " of " + length + " bytes",
+              null);
+        }
+        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        part = null;
+        return true;
+      }
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted", e);
+    } finally {
+      if (part != null) {
+        try {
+          Files.deleteIfExists(part);
+        } catch (IOException e) {
+          // The failure that led here is what the user needs to see.
+        }
+      }
+    }
+  }
+
+  /** {@code inner}'s bytes, counted as the HTTP client takes them. */
+  private static HttpRequest.BodyPublisher counting(HttpRequest.BodyPublisher inner, LongConsumer sent) {
+    return new HttpRequest.BodyPublisher() {
+      @Override
+      public long contentLength() {
+        return inner.contentLength();
+      }
+
+      @Override
+      public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+        inner.subscribe(new Flow.Subscriber<ByteBuffer>() {
+          private long total;
+
+          @Override
+          public void onSubscribe(Flow.Subscription subscription) {
+            subscriber.onSubscribe(subscription);
+          }
+
+          @Override
+          public void onNext(ByteBuffer item) {
+            total += item.remaining(); // before the client reads it
+            subscriber.onNext(item);
+            sent.accept(total);
+          }
+
+          @Override
+          public void onError(Throwable throwable) {
+            subscriber.onError(throwable);
+          }
+
+          @Override
+          public void onComplete() {
+            subscriber.onComplete();
+          }
+        });
+      }
+    };
+  }
+
   /** True when the coordinator answers its health check. */
   public boolean healthy() {
     try {
@@ -180,22 +311,34 @@ public final class FarmClient {
       HttpRequest request = request(path).timeout(timeout)
           .header("Content-Type", "application/json").method(method, publisher).build();
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      JsonNode answer = parse(response.body());
-      int status = response.statusCode();
-      if (status >= 400 && status < 500) {
-        throw new Refused(status, answer.path("error").asText(response.body()));
-      }
-      if (status >= 500) {
-        throw new Unavailable("coordinator at " + baseUrl + " answered " + status + ": "
-            + answer.path("error").asText(response.body()), null);
-      }
-      return answer;
+      return answer(response);
     } catch (IOException e) {
-      throw new Unavailable("cannot reach the coordinator at " + baseUrl + " (" + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is `farm up` running?", e);
+      throw unreachable(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Unavailable("interrupted", e);
     }
+  }
+
+  private JsonNode answer(HttpResponse<String> response) {
+    return answer(response.statusCode(), response.body());
+  }
+
+  /** The answer as JSON when it is a success; a 4xx is {@link Refused}, a 5xx {@link Unavailable}. */
+  private JsonNode answer(int status, String body) {
+    JsonNode answer = parse(body);
+    if (status >= 400 && status < 500) {
+      throw new Refused(status, answer.path("error").asText(body));
+    }
+    if (status >= 500) {
+      throw new Unavailable("coordinator at " + baseUrl + " answered " + status + ": "
+          + answer.path("error").asText(body), null);
+    }
+    return answer;
+  }
+
+  private Unavailable unreachable(IOException e) {
+    return new Unavailable("cannot reach the coordinator at " + baseUrl + " (" + e.getClass().getSimpleName()
+        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); is `farm up` running?", e);
   }
 }

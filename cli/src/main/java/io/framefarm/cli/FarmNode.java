@@ -97,12 +97,16 @@ public final class FarmNode implements AutoCloseable {
 
   /**
    * Coordinated shutdown gives each phase 5 s (10 s to leave) by default: the phase in which a worker drains
-   * gets the drain timeout and a margin, so that its running chunks may finish.
+   * gets the drain timeout and a margin, so that its running chunks may finish, and so does the phase in which a
+   * coordinator lets its uploads under way finish.
    */
   private static Config withDrainTime(Config config) {
     Duration drain = config.getDuration("framefarm.worker.drain-timeout");
+    Duration uploads = config.getDuration("framefarm.coordinator.drain-timeout");
     return ConfigFactory.empty().withValue("pekko.coordinated-shutdown.phases.before-cluster-shutdown.timeout",
-        ConfigValueFactory.fromAnyRef(drain.plusSeconds(15).toMillis() + "ms")).withFallback(config);
+        ConfigValueFactory.fromAnyRef(drain.plusSeconds(15).toMillis() + "ms"))
+        .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+            ConfigValueFactory.fromAnyRef(uploads.plusSeconds(5).toMillis() + "ms")).withFallback(config);
   }
 
   /**
@@ -112,6 +116,17 @@ public final class FarmNode implements AutoCloseable {
   public void drain() {
     CoordinatedShutdown.get(Adapter.toClassic(system)).runAll(WorkerNode.DrainReason.INSTANCE);
   }
+
+  /**
+   * Stops this node the way {@code farm coordinator} does on SIGTERM: new uploads are refused, those under way may
+   * finish within {@code framefarm.coordinator.drain-timeout}, then the HTTP server unbinds and the node leaves.
+   */
+  public void stop() {
+    CoordinatedShutdown.get(Adapter.toClassic(system)).runAll(StopReason.INSTANCE);
+  }
+
+  /** A stop asked for by a signal, as opposed to a worker's drain or the cluster downing the node. */
+  public enum StopReason implements CoordinatedShutdown.Reason { INSTANCE }
 
   /** Whether this node stopped (or is stopping) for a drain, asked here or through the API. */
   public boolean drained() {

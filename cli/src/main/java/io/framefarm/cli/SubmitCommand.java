@@ -47,11 +47,26 @@ final class SubmitCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client = new ClientOptions();
 
+  @Option(names = "--upload", description = "INPUT and OUTPUT are on this machine, not the coordinator's: INPUT is "
+      + "sent to the coordinator first (with progress), the job writes to its data dir (outputs/UPLOAD-ID.EXT), and "
+      + "--wait fetches the result (and a text pipeline's sidecar) to OUTPUT; without --wait, farm fetch JOB -o "
+      + "OUTPUT does. --overwrite then means OUTPUT here.")
+  boolean upload;
+
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws InterruptedException, java.io.IOException {
+    FarmClient farm = client.client();
+    Path localOutput = NodeOptions.absolute(output);
     Map<String, Object> job = new LinkedHashMap<>();
-    job.put("input", NodeOptions.absolute(input).toString());
-    job.put("output", NodeOptions.absolute(output).toString());
+    if (upload) {
+      JsonNode stored = upload(farm, localOutput);
+      job.put("input", stored.path("path").asText());
+      job.put("output", stored.path("outputDir").asText() + "/" + stored.path("id").asText() + "."
+          + FetchCommand.extension(localOutput));
+    } else {
+      job.put("input", NodeOptions.absolute(input).toString());
+      job.put("output", localOutput.toString());
+    }
     job.put("pipeline", pipelineArgument());
     job.put("chunkFrames", chunkFrames);
     job.put("priority", priority);
@@ -62,17 +77,40 @@ final class SubmitCommand implements Callable<Integer> {
     if (preset != null) {
       job.put("preset", preset);
     }
-    if (overwrite) {
+    if (overwrite && !upload) {
       job.put("overwrite", true);
     }
-    FarmClient farm = client.client();
     String id = farm.submit(job);
     System.out.println(id);
     if (!waitForJob) {
+      if (upload) {
+        System.err.println("farm: once it has completed: farm fetch " + id + " -o " + localOutput);
+      }
       return ExitCodes.OK;
     }
     JsonNode done = JobWatcher.follow(farm, id, System.err);
-    return report(done);
+    int code = report(done);
+    if (upload && code == ExitCodes.OK) {
+      FetchCommand.fetch(farm, id, localOutput, overwrite);
+    }
+    return code;
+  }
+
+  /**
+   * Checks what can be checked here before sending anything (the local output, the input), then uploads INPUT;
+   * returns the coordinator's answer with the stored path.
+   */
+  private JsonNode upload(FarmClient farm, Path localOutput) throws java.io.IOException {
+    FetchCommand.checkTarget(localOutput, overwrite);
+    Path local = NodeOptions.absolute(input);
+    if (!Files.isRegularFile(local)) {
+      throw new IllegalArgumentException("input " + input + ": no such file here (--upload sends a local file)");
+    }
+    TransferProgress progress = new TransferProgress(System.err, "Uploading " + local.getFileName());
+    progress.total(Files.size(local));
+    JsonNode stored = farm.upload(local, progress::update);
+    progress.done(stored.path("bytes").asLong());
+    return stored;
   }
 
   /** A pipeline file given by a relative path goes to the coordinator as an absolute one; names go as they are. */

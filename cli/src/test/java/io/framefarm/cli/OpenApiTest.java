@@ -105,7 +105,11 @@ class OpenApiTest {
         String method = entry.getKey().name();
         String url = farm.apiUrl() + fill(path.getKey(), operation);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2));
-        if (method.equals("POST") && operation.getRequestBody() != null) {
+        if (path.getKey().equals("/api/v1/uploads")) {
+          // A video's bytes, not a job: what farm submit --upload sends.
+          request.uri(URI.create(url + "?name=in.mp4")).header("Content-Type", "application/octet-stream")
+              .POST(HttpRequest.BodyPublishers.ofFile(TestVideos.small(TestVideos.cacheDir())));
+        } else if (method.equals("POST") && operation.getRequestBody() != null) {
           Map<String, Object> job = TestFarms.job(TestVideos.h264Aac(TestVideos.cacheDir(), 320, 240, 30, 1),
               work.resolve("second.mp4"), "identity", 15, true);
           request.header("Content-Type", "application/json")

@@ -6,6 +6,7 @@ import io.framefarm.coordinator.api.Endpoint;
 import io.framefarm.coordinator.api.HttpApi;
 import io.framefarm.coordinator.api.JobValidator;
 import io.framefarm.coordinator.api.PathRules;
+import io.framefarm.coordinator.api.UploadFiles;
 import io.framefarm.coordinator.downing.DowningLeaseKeeper;
 import io.framefarm.coordinator.history.JobHistory;
 import io.framefarm.coordinator.jobs.JobManager;
@@ -20,12 +21,15 @@ import io.framefarm.protocol.JobManagerProxy;
 import java.net.InetSocketAddress;
 import io.framefarm.media.ProbeLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
@@ -70,16 +74,22 @@ public final class Coordinator {
     ActorRef<JobManagerCommand> jobManager = ClusterSingleton.get(system).init(
         SingletonActor.of(jobManagerBehavior, JobManagerProxy.SINGLETON_NAME)
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
+    UploadFiles.prepare(dataDir, settings.getDuration("uploads.request-timeout"));
     var validator = new JobValidator(PathRules.under(allowedRoots(settings, dataDir)), pipelinesDir(settings),
         probeLimits(settings.getConfig("input-limits")));
     ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(
         metrics.devices()), "memory-view", Props.empty());
     ActorRef<JobActivity.Command> activity = system.systemActorOf(JobActivity.create(metrics), "job-activity",
         Props.empty());
-    var api = new HttpApi(system, jobManager, validator, memoryView, history, activity, metrics);
+    var api = new HttpApi(system, jobManager, validator, memoryView, history, activity, metrics, dataDir);
     CompletionStage<ServerBinding> bound = Http.get(system)
         .newServerAt(settings.getString("http-host"), settings.getInt("http-port")).bind(api.routes());
     ServerBinding binding = bound.toCompletableFuture().join();
+    // Stopping: uploads under way finish (new ones get 503) before the server unbinds and ends its connections.
+    Duration drainTimeout = settings.getDuration("drain-timeout");
+    CoordinatedShutdown.get(Adapter.toClassic(system)).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "framefarm-drain-uploads", () -> UploadFiles.drain(api.uploadGate(), drainTimeout));
+    binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
     system.log().info("Framefarm API listening on http://{}:{}/api/v1, dashboard at / (data in {}, journal {})",
         binding.localAddress().getHostString(), binding.localAddress().getPort(), dataDir,
         JournalDatabase.of(config).safeUrl());
@@ -87,13 +97,17 @@ public final class Coordinator {
         api.endpoints().stream().map(Endpoint::describe).toList());
   }
 
-  /** The configured roots, else the data dir and the directory the coordinator was started in. */
+  /**
+   * The configured roots, else the data dir and the directory the coordinator was started in; and always the
+   * data dir's uploads and outputs folders, which only the coordinator writes to, so that {@code farm submit
+   * --upload} works whatever roots are configured.
+   */
   private static List<Path> allowedRoots(Config settings, Path dataDir) {
     List<String> configured = settings.getStringList("allowed-roots");
-    if (configured.isEmpty()) {
-      return List.of(dataDir, Path.of("").toAbsolutePath());
-    }
-    return configured.stream().map(Path::of).toList();
+    List<Path> roots = new java.util.ArrayList<>(configured.isEmpty()
+        ? List.of(dataDir, Path.of("").toAbsolutePath()) : configured.stream().map(Path::of).toList());
+    roots.addAll(HttpApi.uploadDirs(dataDir));
+    return roots;
   }
 
   private static ProbeLimits probeLimits(Config limits) {

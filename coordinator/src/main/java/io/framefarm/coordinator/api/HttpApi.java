@@ -10,6 +10,7 @@ import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.coordinator.metrics.FarmMetrics;
 import io.framefarm.protocol.JobApi.*;
 import io.framefarm.protocol.JobManagerCommand;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,10 @@ public final class HttpApi extends AllDirectives {
   private final DashboardRoutes dashboard = new DashboardRoutes();
   private final byte[] openApi = DashboardRoutes.read("io/framefarm/coordinator/api/openapi.yaml");
   private final DrainRoutes drain;
+  /** Uploads under way, closed for new ones when the coordinator stops. */
+  private final UploadGate uploadGate = new UploadGate();
+  private final UploadRoutes uploads;
+  private final OutputRoutes outputs;
   /** Finished jobs that left the job manager's live state. */
   private final JobHistory history;
   private final JobPages pages;
@@ -76,7 +81,7 @@ public final class HttpApi extends AllDirectives {
 
   public HttpApi(ActorSystem<?> system, ActorRef<JobManagerCommand> jobManager, JobValidator validator,
       ActorRef<ClusterMemoryView.Command> memoryView, JobHistory history, ActorRef<JobActivity.Command> activity,
-      FarmMetrics metrics) {
+      FarmMetrics metrics, Path dataDir) {
     this.system = system;
     this.askTimeout = system.settings().config().getDuration("framefarm.coordinator.api.ask-timeout");
     this.submitTimeout = system.settings().config().getDuration("framefarm.coordinator.api.submit-timeout");
@@ -93,6 +98,8 @@ public final class HttpApi extends AllDirectives {
     this.validator = validator;
     this.validation = system.dispatchers().lookup(
         DispatcherSelector.fromConfig("framefarm.coordinator.validation-dispatcher"));
+    this.uploads = new UploadRoutes(system, dataDir, uploadGate, validation, json);
+    this.outputs = new OutputRoutes(validator.paths(), json);
     this.endpoints = List.of(
         // The dashboard's page and files hold nothing secret: they are open, and the page asks for the token.
         new Endpoint(HttpMethods.GET, "/", true, v -> dashboard.page()),
@@ -112,7 +119,11 @@ public final class HttpApi extends AllDirectives {
         new Endpoint(HttpMethods.POST, "/api/v1/jobs/{id}/cancel", false, v -> cancel(v.get(0))),
         new Endpoint(HttpMethods.POST, "/api/v1/jobs/{id}/retry", false, v -> retry(v.get(0))),
         new Endpoint(HttpMethods.GET, "/api/v1/jobs/{id}/chunks", false, v -> chunks(v.get(0))),
-        new Endpoint(HttpMethods.GET, "/api/v1/jobs/{id}/texts", false, v -> texts(v.get(0))));
+        new Endpoint(HttpMethods.GET, "/api/v1/jobs/{id}/texts", false, v -> texts(v.get(0))),
+        new Endpoint(HttpMethods.GET, "/api/v1/jobs/{id}/output", false, v -> output(v.get(0), false)),
+        new Endpoint(HttpMethods.GET, "/api/v1/jobs/{id}/output/text", false, v -> output(v.get(0), true)),
+        // Its own size limit and request timeout: a video, not a JSON body.
+        new Endpoint(HttpMethods.POST, "/api/v1/uploads", false, v -> uploads.upload()));
   }
 
   /** Every route this server has, in the order they are tried. */
@@ -173,6 +184,25 @@ public final class HttpApi extends AllDirectives {
             .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no job " + Shown.text(id))), validation)
         .exceptionally(this::unavailable);
     return completeWithFuture(response);
+  }
+
+  /** A completed job's output video, or its text sidecar, streamed from the coordinator's disk. */
+  private Route output(String id, boolean text) {
+    CompletionStage<HttpResponse> response = jobStatusOf(id)
+        .thenApplyAsync(status -> status.map(s -> outputs.answer(s, text))
+            .orElseGet(() -> error(StatusCodes.NOT_FOUND, "no job " + Shown.text(id))), validation)
+        .exceptionally(this::unavailable);
+    return completeWithFuture(response);
+  }
+
+  /** Uploads under way: coordinated shutdown drains them before the server unbinds. */
+  public UploadGate uploadGate() {
+    return uploadGate;
+  }
+
+  /** Where stored uploads go ({@code <data-dir>/uploads}) and the outputs of jobs submitted with them. */
+  public static List<Path> uploadDirs(Path dataDir) {
+    return List.of(UploadRoutes.uploadsDir(dataDir), UploadRoutes.outputsDir(dataDir));
   }
 
   /** A live job's status, else its final status from the history. */

@@ -2,6 +2,7 @@ package io.framefarm.coordinator.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framefarm.coordinator.transfer.TextSidecars;
 import io.framefarm.protocol.JobApi.JobStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +29,7 @@ final class JobDetails {
 
   /** The findings, or empty when the job has no sidecar (its pipeline reads no text, or it did not complete). */
   static Optional<Map<String, Object>> texts(JobStatus job, ObjectMapper json) {
-    Path sidecar = Path.of(job.request().output() + ".text.json");
+    Path sidecar = TextSidecars.sidecarFor(Path.of(job.request().output()));
     if (!job.state().equals("COMPLETED") || !Files.isRegularFile(sidecar)) {
       return Optional.empty();
     }

@@ -34,7 +34,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * node, so that the job manager never touches files on its own thread.
  */
 public final class JobValidator {
-  private static final Set<String> OUTPUT_EXTENSIONS = Set.of("mp4", "mov", "m4v", "mkv");
+  /** The containers an output may be written in (the CLI checks a local -o against them before uploading). */
+  public static final Set<String> OUTPUT_EXTENSIONS = Set.of("mp4", "mov", "m4v", "mkv");
   private static final Set<String> PRESETS = Set.of("ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
       "slow", "slower", "veryslow", "placebo");
 
@@ -58,6 +59,11 @@ public final class JobValidator {
     this.paths = paths;
     this.pipelinesDir = pipelinesDir.toAbsolutePath().normalize();
     this.probeLimits = probeLimits;
+  }
+
+  /** Where jobs may read and write; the output routes serve files only from there. */
+  PathRules paths() {
+    return paths;
   }
 
   /**

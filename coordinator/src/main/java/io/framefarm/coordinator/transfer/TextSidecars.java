@@ -18,12 +18,13 @@ import java.util.List;
  * ({@code {"pipeline", "texts": [...]}}, each entry with the frame's pts and time, the text, its
  * confidence and its box).
  */
-final class TextSidecars {
+public final class TextSidecars {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TextSidecars() {}
 
-  static Path sidecarFor(Path output) {
+  /** {@code out.mp4} -> {@code out.mp4.text.json}: the one place the sidecar's name is made (coordinator and CLI). */
+  public static Path sidecarFor(Path output) {
     return output.resolveSibling(output.getFileName() + ".text.json");
   }
 
