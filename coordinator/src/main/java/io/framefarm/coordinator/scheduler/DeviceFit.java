@@ -21,6 +21,13 @@ public record DeviceFit(long budgetBytes, Set<String> residentModels) {
     return budgetBytes <= 0 || needBytes <= budgetBytes;
   }
 
+  /** The device as it will be once it has loaded {@code models} for a chunk it was just given. */
+  public DeviceFit loading(List<String> models) {
+    Set<String> all = new java.util.HashSet<>(residentModels);
+    all.addAll(models);
+    return new DeviceFit(budgetBytes, all);
+  }
+
   public boolean holdsAll(List<String> models) {
     return !models.isEmpty() && residentModels.containsAll(models);
   }

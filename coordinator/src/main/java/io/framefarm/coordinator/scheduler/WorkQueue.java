@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * The pull scheduler: matches a slot's request for work to the next pending chunk, or parks the
@@ -18,10 +19,13 @@ import java.util.function.Predicate;
  * fills as slots ask again (they re-ask on a timer).
  *
  * <p>Order: never a chunk whose pipeline cannot fit the device's budget; highest priority first, then
- * a job whose models are all resident on the device (model affinity), then the oldest job, then the
- * lowest chunk. A worker that failed {@value #WORKER_FAILURES_PER_JOB} attempts of a job is blocked
- * from it (Flamenco's blocklist): one bad node must not use up a job's attempts. While other workers
- * are around, a worker is not handed back a chunk whose last attempt failed on it either.
+ * a job whose models are all resident on the device (model affinity), then a job whose models the fewest
+ * other devices hold or are loading (so that devices without them spread over the pipelines instead of
+ * each loading every one in turn), then the oldest job, then the lowest chunk. The order never leaves a
+ * device idle while a job it can run has a chunk pending. A worker that failed
+ * {@value #WORKER_FAILURES_PER_JOB} attempts of a job is blocked from it (Flamenco's blocklist): one bad
+ * node must not use up a job's attempts. While other workers are around, a worker is not handed back a
+ * chunk whose last attempt failed on it either.
  * {@link #blockage} says why no current worker can take a job: none has asked yet, none is big enough,
  * or every one is too small or blocked.
  *
@@ -89,30 +93,52 @@ public final class WorkQueue<W> {
     largestBudgetSeen = Math.max(largestBudgetSeen, request.device().budgetBytes());
     boolean othersAvailable = workers.entrySet().stream()
         .anyMatch(e -> !e.getKey().equals(worker) && nowMillis - e.getValue().atMillis() <= seenWindow.toMillis());
-    Optional<Pick> pick = placement == Placement.AFFINITY ? pick(request.device(), worker, othersAvailable, jobs)
+    Optional<Pick> pick = placement == Placement.AFFINITY
+        ? pick(request.device(), worker, othersAvailable, jobs, models -> heldElsewhere(worker, models, nowMillis))
         : pickRandomly(request.device(), worker, othersAvailable, jobs);
     if (pick.isEmpty()) {
       parked.put(worker, request);
     } else {
       parked.remove(worker);
+      // Until its next request says what it holds, count the device as holding the models it is about to load.
+      jobs.stream().filter(j -> j.id().equals(pick.get().jobId())).findFirst().ifPresent(j ->
+          workers.put(worker, new Seen(nowMillis, request.device().loading(j.modelIds()))));
     }
     return pick;
   }
 
-  /** The next chunk for {@code device} among {@code jobs}; see the class comment for the order. */
+  /** The next chunk for {@code device} among {@code jobs}, with no other device known; see the class comment. */
   public static Optional<Pick> pick(DeviceFit device, String worker, boolean avoidFailures,
       Collection<? extends SchedulableJob> jobs) {
+    return pick(device, worker, avoidFailures, jobs, models -> 0);
+  }
+
+  /**
+   * The next chunk for {@code device} among {@code jobs}; see the class comment for the order.
+   *
+   * @param heldElsewhere how many other current devices hold (or are loading) all of the given models
+   */
+  static Optional<Pick> pick(DeviceFit device, String worker, boolean avoidFailures,
+      Collection<? extends SchedulableJob> jobs, ToIntFunction<List<String>> heldElsewhere) {
     boolean avoid = worker != null && avoidFailures;
     return jobs.stream()
         .filter(j -> device.canHold(j.memoryNeedBytes()))
         .filter(j -> worker == null || !blocked(j, worker))
         .sorted(Comparator.comparingInt((SchedulableJob j) -> j.priority()).reversed()
             .thenComparing(j -> !device.holdsAll(j.modelIds()))
+            .thenComparingInt(j -> j.modelIds().isEmpty() ? 0 : heldElsewhere.applyAsInt(j.modelIds()))
             .thenComparingLong(SchedulableJob::sequence))
         .flatMap(j -> j.pendingChunks().stream()
             .filter(c -> !avoid || !worker.equals(c.lastFailedWorker()))
             .map(c -> new Pick(j.id(), c.index())))
         .findFirst();
+  }
+
+  private int heldElsewhere(String worker, List<String> models, long nowMillis) {
+    return (int) workers.entrySet().stream()
+        .filter(e -> !e.getKey().equals(worker) && nowMillis - e.getValue().atMillis() <= seenWindow.toMillis())
+        .filter(e -> e.getValue().device().holdsAll(models))
+        .count();
   }
 
   /** {@link Placement#RANDOM}: any job of the highest priority that has a chunk for the device, uniformly. */

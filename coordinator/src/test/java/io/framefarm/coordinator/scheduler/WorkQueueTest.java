@@ -120,6 +120,25 @@ class WorkQueueTest {
   }
 
   @Test
+  void devicesWithoutAJobsModelsSpreadOverThePipelinesInsteadOfAllLoadingTheOldest() {
+    var ocr = new TestJob("ocr", 0, 0, 1_000, List.of("recognizer"), 4);
+    var upscale = new TestJob("upscale", 0, 1, 1_000, List.of("upscaler"), 4);
+    var cold = new DeviceFit(10_000, Set.of());
+    List<SchedulableJob> jobs = List.of(ocr, upscale);
+
+    assertThat(queue.request(request("a", cold), jobs, 0)).contains(new Pick("ocr", 0));
+    ocr.take(0);
+    assertThat(queue.request(request("b", cold), jobs, 0)).as("a is loading the recognizer already")
+        .contains(new Pick("upscale", 0));
+    upscale.take(0);
+    assertThat(queue.request(request("a", new DeviceFit(10_000, Set.of("recognizer"))), jobs, 0))
+        .as("affinity first").contains(new Pick("ocr", 1));
+    ocr.take(1);
+    assertThat(queue.request(request("c", cold), jobs, 0)).as("both held once: the oldest")
+        .contains(new Pick("ocr", 2));
+  }
+
+  @Test
   void priorityComesBeforeModelAffinity() {
     var resident = new TestJob("resident", 0, 0, 1_000, List.of("detector"), 1);
     var urgent = new TestJob("urgent", 9, 1, 1_000, List.of("upscaler"), 1);
