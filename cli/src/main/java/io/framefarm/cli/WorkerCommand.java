@@ -15,10 +15,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = "Run a worker node that joins the cluster at --seed-nodes (or through --discovery) and "
-        + "processes chunks; "
-        + "it joins again on its own when the cluster downs it. SIGTERM (or farm drain) drains it: no more "
-        + "chunks are taken, running ones may finish within --drain-timeout, the rest are handed back, the node "
-        + "leaves the cluster and exits 0.")
+        + "processes chunks; it joins again on its own when the cluster downs it. SIGTERM (or farm drain) drains "
+        + "it: no more chunks are taken, running ones may finish within --drain-timeout, the rest are handed back, "
+        + "the node leaves the cluster and exits 0.")
 final class WorkerCommand implements Callable<Integer> {
   private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
