@@ -23,9 +23,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * One running cluster node: an actor system with a coordinator, a worker node, or both (the
@@ -43,7 +44,8 @@ public final class FarmNode implements AutoCloseable {
 
   /**
    * Starts a node from {@code config}. Roles come from {@code pekko.cluster.roles}; without seed
-   * nodes the node joins itself and founds a cluster.
+   * nodes the node joins itself and founds a cluster, unless Cluster Bootstrap
+   * ({@code framefarm.cluster-bootstrap.enabled}) finds the cluster to join.
    */
   public static FarmNode start(Config config, int cpuSlots) {
     return start(config, new WorkerOptions(cpuSlots, "all", 0, 0));
@@ -63,7 +65,9 @@ public final class FarmNode implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), NodeOptions.SYSTEM_NAME, withDrainTime(config));
     try {
       Cluster cluster = Cluster.get(system);
-      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      boolean bootstrap = config.getBoolean("framefarm.cluster-bootstrap.enabled");
+      // With Cluster Bootstrap the node must not found a cluster of its own: bootstrap decides whom it joins.
+      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty() && !bootstrap) {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
       // Joining can take a while (seed nodes still starting): say when this node is in, and with which roles.
@@ -72,6 +76,15 @@ public final class FarmNode implements AutoCloseable {
           cluster.selfMember().getRoles()));
       if (config.getBoolean("framefarm.management.enabled")) {
         PekkoManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().join();
+      }
+      if (bootstrap) {
+        if (!config.getBoolean("framefarm.management.enabled")) {
+          throw new IllegalArgumentException("Cluster Bootstrap needs Pekko Management (--management-port)");
+        }
+        // After management is up: bootstrap learns its own contact point from it, and other nodes probe it there.
+        ClusterBootstrap.get(Adapter.toClassic(system)).start();
+        log.info("Cluster Bootstrap started: discovering the cluster through {}",
+            config.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
       }
       boolean coordinates = cluster.selfMember().hasRole(JobManagerProxy.ROLE);
       Coordinator coordinator = coordinates ? Coordinator.start(system) : null;

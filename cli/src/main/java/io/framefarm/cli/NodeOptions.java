@@ -22,7 +22,7 @@ final class NodeOptions {
   int port = 0;
 
   @Option(names = "--seed-nodes", split = ",", paramLabel = "HOST:PORT",
-      description = "Seed nodes to join; empty means this node founds the cluster.")
+      description = "Seed nodes to join; empty (and no --discovery) means this node founds the cluster.")
   List<String> seedNodes = List.of();
 
   @Option(names = "--management-port", paramLabel = "PORT",
@@ -32,9 +32,11 @@ final class NodeOptions {
   Integer managementPort;
 
   @Mixin
+  DiscoveryOptions discovery = new DiscoveryOptions();
+
+  @Mixin
   TlsOptions tls = new TlsOptions();
 
-  /** The node's configuration: command-line values over application.conf and the modules' defaults. */
   /**
    * The embedded journal's settings. {@code WRITE_DELAY=0}: H2 writes a commit out before it returns
    * (by default up to 500 ms later), so a job answered 201 or a chunk journaled as done survives a
@@ -42,6 +44,7 @@ final class NodeOptions {
    */
   static final String H2_SETTINGS = ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
 
+  /** The node's configuration: command-line values over application.conf and the modules' defaults. */
   Config config(List<String> roles, Map<String, Object> overrides) {
     List<String> seeds = seedNodes.isEmpty() ? List.of(address(host + ":" + port)) : seedNodes.stream()
         .map(NodeOptions::address).toList();
@@ -60,7 +63,8 @@ final class NodeOptions {
     for (var e : overrides.entrySet()) {
       flags = flags.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
-    flags = flags.withFallback(tls.config());
+    flags = flags.withFallback(discovery.config(!seedNodes.isEmpty(), managementPort != null))
+        .withFallback(tls.config());
     Config config = flags.withFallback(ConfigFactory.load()).resolve();
     Config journal = config.getConfig("framefarm.journal");
     if (!journal.getString("url").isBlank()) {

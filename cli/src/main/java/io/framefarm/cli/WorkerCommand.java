@@ -14,10 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
-    description = "Run a worker node that joins the cluster at --seed-nodes and processes chunks; "
-        + "it joins again on its own when the cluster downs it. SIGTERM (or farm drain) drains it: no more "
-        + "chunks are taken, running ones may finish within --drain-timeout, the rest are handed back, the node "
-        + "leaves the cluster and exits 0.")
+    description = "Run a worker node that joins the cluster at --seed-nodes (or through --discovery) and "
+        + "processes chunks; it joins again on its own when the cluster downs it. SIGTERM (or farm drain) drains "
+        + "it: no more chunks are taken, running ones may finish within --drain-timeout, the rest are handed back, "
+        + "the node leaves the cluster and exits 0.")
 final class WorkerCommand implements Callable<Integer> {
   private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -38,10 +38,12 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (node.seedNodes.isEmpty()) {
+    if (node.seedNodes.isEmpty() && !node.discovery.enabled()) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-          "a worker needs --seed-nodes HOST:PORT of the coordinator's cluster");
+          "a worker needs --seed-nodes HOST:PORT of the coordinator's cluster, or --discovery to find it");
     }
+    String joining = node.discovery.enabled() ? "the cluster found by --discovery " + node.discovery.method
+        : String.valueOf(node.seedNodes);
     Map<String, Object> settings = new java.util.LinkedHashMap<>();
     settings.put("framefarm.data-dir", NodeOptions.absolute(dataDir).toString());
     if (drainTimeout != null) {
@@ -78,17 +80,18 @@ final class WorkerCommand implements Callable<Integer> {
       if (stopping.get()) {
         farm.drain(); // the signal came while the node started
       }
-      System.out.println("Worker up with " + devices.cpuSlots + " CPU slot(s), joining " + node.seedNodes);
+      System.out.println("Worker up with " + devices.cpuSlots + " CPU slot(s), joining " + joining);
       farm.awaitTermination();
       if (stopping.get() || farm.drained()) {
         System.out.println("Worker drained and left the cluster");
         break;
       }
       // The cluster downed this node (it lost the coordinators, or they lost it): a downed node cannot come
-      // back, so a new one joins through the seed nodes, after a pause that grows while it keeps failing.
+      // back, so a new one joins through the seed nodes (or bootstrap), after a pause that grows while it keeps
+      // failing.
       boolean ranLong = Duration.ofNanos(System.nanoTime() - startedAt).compareTo(MAX_BACKOFF) > 0;
       backoff = ranLong ? MIN_BACKOFF : min(backoff.multipliedBy(2), MAX_BACKOFF);
-      System.out.println("Worker left the cluster; joining again through " + node.seedNodes + " in "
+      System.out.println("Worker left the cluster; joining again through " + joining + " in "
           + backoff.toMillis() + " ms");
       await(stopped, backoff);
     }

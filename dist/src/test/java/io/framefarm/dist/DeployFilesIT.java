@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The deploy files hold together: the Kubernetes manifests render with {@code kubectl kustomize} (a coordinator
  * StatefulSet with a volume, GPU workers with one GPU each, probes on Pekko Management's health checks, a grace
- * period above the workers' drain timeout), the systemd worker unit's stop timeout is above the drain timeout, and
+ * period above the workers' drain timeout, Cluster Bootstrap through the Kubernetes API and the role it needs to
+ * list pods), the systemd worker unit's stop timeout is above the drain timeout, and
  * the release archive carries them all.
  */
 class DeployFilesIT {
@@ -36,6 +37,18 @@ class DeployFilesIT {
     int graceSeconds = seconds(worker, "terminationGracePeriodSeconds: (\\d+)");
     assertThat(graceSeconds).as("the grace period leaves the drain timeout and time to leave")
         .isGreaterThanOrEqualTo(drainSeconds + 15);
+
+    // Cluster Bootstrap through the Kubernetes API instead of seed nodes, with the right to list the pods.
+    assertThat(yaml).doesNotContain("--seed-nodes");
+    String coordinator = documents.stream().filter(d -> d.contains("kind: StatefulSet")).findFirst().orElseThrow();
+    for (String pod : List.of(coordinator, worker)) {
+      assertThat(pod).containsPattern("- --discovery\\s+- kubernetes-api").contains("serviceAccountName: framefarm")
+          .containsPattern("- containerPort: 8558\\s+name: management");
+    }
+    String role = documents.stream().filter(d -> Pattern.compile("(?m)^kind: Role$").matcher(d).find()).findFirst()
+        .orElseThrow();
+    assertThat(role).contains("- pods").contains("- get", "- watch", "- list");
+    assertThat(yaml).contains("kind: ServiceAccount", "kind: RoleBinding");
   }
 
   @Test
