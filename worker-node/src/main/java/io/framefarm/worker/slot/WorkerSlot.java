@@ -195,23 +195,33 @@ public final class WorkerSlot {
 
   // ---- receiving ----
 
-  /** Pulls the chunk's input packets and, meanwhile, fetches the pipeline's files this node lacks. */
+  /**
+   * Pulls the chunk's input packets and, meanwhile, fetches the pipeline's files this node lacks. A failure says
+   * which of the two failed; its exception has no cause, as the reason reported is the root cause's message.
+   */
   private Behavior<WorkerCommand> receiving(AssignChunk a) {
     Path dir = workDir(a);
     CompletableFuture<PipelineFiles.Local> pipeline = CompletableFuture.supplyAsync(
         () -> PipelineSpec.fromJson(a.pipeline()), settings.chunkPool())
         .thenCompose(spec -> settings.files().localize(spec))
         .exceptionally(error -> {
-          throw new ModelFetchException("could not get the pipeline's files: " + rootMessage(error), error);
+          throw new ModelFetchException("could not get the pipeline's files: " + rootMessage(error));
         });
     CompletableFuture<Void> segment = CompletableFuture.runAsync(() -> createDirectories(dir), settings.chunkPool())
         .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
         .<Void>thenApply(io -> null)
         .exceptionally(error -> {
-          throw new IllegalStateException("could not receive input packets: " + rootMessage(error), error);
+          throw new IllegalStateException("could not receive input packets: " + rootMessage(error));
         });
-    CompletableFuture<PipelineFiles.Local> received = segment.thenCombine(pipeline, (v, local) -> local);
+    // Either failing fails the chunk at once: thenCombine alone would wait for the other to end too.
+    CompletableFuture<PipelineFiles.Local> received = new CompletableFuture<>();
+    segment.thenCombine(pipeline, (v, local) -> local).thenAccept(received::complete);
+    pipeline.exceptionally(error -> {
+      received.completeExceptionally(error);
+      return null;
+    });
     segment.exceptionally(error -> {
+      received.completeExceptionally(error);
       pipeline.thenAccept(PipelineFiles.Local::close); // pinned for a chunk that will not run
       return null;
     });

@@ -112,12 +112,31 @@ class WorkerSlotRestartTest {
     jobManager.expectNoMessage(Duration.ofMillis(300));
   }
 
+  @Test
+  void aModelFileTheCoordinatorRefusesFailsTheChunkAtOnceWithWhatAndWhy() {
+    var model = new io.framefarm.pipeline.PipelineModel("m", java.nio.file.Path.of("/coordinator/m.onnx"), null,
+        io.framefarm.pipeline.PipelineModel.Role.PRIMARY, 8, 8, io.framefarm.pipeline.PipelineModel.ChannelOrder.RGB,
+        io.framefarm.pipeline.PipelineModel.Normalization.DEFAULT, 1000);
+    String pipeline = new io.framefarm.pipeline.PipelineSpec("enhance", List.of(model),
+        List.of(new io.framefarm.pipeline.StageSpec.FrameModel("m"))).withDigests(f -> "ab".repeat(32)).toJson();
+    AssignChunk endlessSegment = assignment("job-2", 0, 1);
+    RequestWork request = expect(RequestWork.class);
+
+    request.worker().tell(new AssignChunk("job-2", 0, 1, pipeline, endlessSegment.encode(), endlessSegment.video(),
+        0, 10, 10, endlessSegment.segment(), 30_000));
+
+    ChunkAttemptFailed failed = expect(ChunkAttemptFailed.class);
+    assertThat(failed.reason()).as("without waiting for the segment, which never ends")
+        .contains("could not get the pipeline's files").contains("ab".repeat(32))
+        .contains("this test serves no model files");
+  }
+
   // A segment that never ends keeps the slot receiving the chunk: in hand, not yet reported.
   private AssignChunk assignment(String jobId, int chunk, int attempt) {
     SourceRef<ByteString> endless = Source.<ByteString>maybe().runWith(StreamRefs.sourceRef(),
         Materializer.matFromSystem(testKit.system()));
-    return new AssignChunk(jobId, chunk, attempt, "{}", EncodeSpec.defaults(), new VideoSpec(320, 240, 1, 30, 30, 1), 0,
-        10, 10, endless, 30_000);
+    return new AssignChunk(jobId, chunk, attempt, io.framefarm.pipeline.PipelineSpec.builtIn("invert").toJson(),
+        EncodeSpec.defaults(), new VideoSpec(320, 240, 1, 30, 30, 1), 0, 10, 10, endless, 30_000);
   }
 
   private <T extends JobManagerCommand> T expect(Class<T> type) {
