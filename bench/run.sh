@@ -10,9 +10,9 @@
 #   bench/run.sh transcode [RUNS SECONDS WIDTH HEIGHT SLOTS]
 #                                           farm vs the ffmpeg command for invert and identity --lossless
 #                                           (default 3 runs of a 60 s 1280x720 sample on 2 CPU slots)
-#   bench/run.sh affinity [RUNS WEIGHT_MIB CHUNKS_PER_JOB]
+#   bench/run.sh affinity [RUNS WEIGHT_MIB CHUNKS_PER_JOB MODELS_PER_DEVICE]
 #                                           model loads, evictions and wall time of 8 jobs over 4 pipelines on 4
-#                                           devices that hold 2 models each: affinity vs random placement
+#                                           devices that hold 2 (or N) models each: affinity vs random placement
 #   bench/run.sh recovery [JOBS] [RUNS]     job manager recovery with JOBS finished jobs, retained vs full replay
 #   bench/run.sh slots [RUNS SECONDS CHUNK_FRAMES FEW MANY]
 #                                           wall time of one identity job (320x240, default 20 s in chunks of

@@ -18,11 +18,13 @@ import java.util.Map;
 /**
  * Issue 10, figure 4: model-affinity placement against random placement. Four pipelines, each with one secondary
  * model of its own (an ONNX model with WEIGHT_MIB of weights, so that a load costs what reading and initializing
- * them costs); eight jobs, two per pipeline, submitted at once; four devices (CPU slots) whose budgets hold two of
- * those models at a time. Counts the model loads and evictions the devices report and the wall time from the
- * first submission to the last finish, on a fresh embedded farm per run, alternating affinity and random.
+ * them costs); eight jobs, two per pipeline, submitted at once; four devices (CPU slots) whose budgets hold
+ * MODELS_PER_DEVICE of those models at a time. Counts the model loads and evictions the devices report and the
+ * wall time from the first submission to the last finish, on a fresh embedded farm per run, alternating affinity
+ * and random.
  *
- * <p>Usage: {@code AffinityBench [RUNS=3] [WEIGHT_MIB=128] [CHUNKS_PER_JOB=4]}.
+ * <p>Usage: {@code AffinityBench [RUNS=3] [WEIGHT_MIB=128] [CHUNKS_PER_JOB=4]
+ * [MODELS_PER_DEVICE=2]}.
  */
 public final class AffinityBench {
   private static final long MIB = 1L << 20;
@@ -35,11 +37,12 @@ public final class AffinityBench {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     long weight = (args.length > 1 ? Long.parseLong(args[1]) : 128) * MIB;
     int chunks = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    int fit = args.length > 3 ? Integer.parseInt(args[3]) : 2;
     Path root = Files.createTempDirectory("framefarm-affinity");
     Path input = SampleVideo.generate(root.resolve("input.mp4"), chunks, 320, 240, 30); // 30 frames a second
     long estimate = weight + weight / 4; // a model's bytes as the pipelines declare them
-    // Two models fit under the low watermark (75 %), so that cleanups keep both; three do not fit at all.
-    long budget = Math.round(2 * estimate / 0.72);
+    // FIT models fit under the low watermark (75 %), so that cleanups keep them; one more does not fit at all.
+    long budget = Math.round(fit * estimate / 0.72);
     List<Path> pipelines = new ArrayList<>();
     for (int i = 0; i < PIPELINES; i++) {
       Path model = TestModels.weighted(root.resolve("model-" + i + ".onnx"), weight);
@@ -51,7 +54,7 @@ public final class AffinityBench {
           """.formatted(i, i, model, estimate, i)));
     }
     System.out.printf(Locale.ROOT, "8 jobs over %d pipelines (one %d MiB model each), %d chunks of 30 frames each,"
-        + " on %d devices of %d MiB%n", PIPELINES, weight / MIB, chunks, DEVICES, budget / MIB);
+        + " on %d devices of %d MiB (%d model(s) each)%n", PIPELINES, weight / MIB, chunks, DEVICES, budget / MIB, fit);
     Map<String, List<Run>> results = new LinkedHashMap<>();
     for (int run = 1; run <= runs; run++) {
       for (String placement : List.of("AFFINITY", "RANDOM")) {
