@@ -132,7 +132,28 @@ public final class HttpApi extends AllDirectives {
   }
 
   public Route routes() {
-    return withSizeLimit(maxRequestBytes, () -> Endpoint.routes(endpoints, token, this::unauthorized));
+    return extractRequest(request -> {
+      long length = request.entity().getContentLengthOption().orElse(-1);
+      boolean upload = request.getUri().path().equals("/api/v1/uploads");
+      if (!upload && length > maxRequestBytes) {
+        return tooLarge(request.entity(), length);
+      }
+      return withSizeLimit(maxRequestBytes, () -> Endpoint.routes(endpoints, token, this::unauthorized));
+    });
+  }
+
+  /**
+   * A JSON body over the limit, refused by its Content-Length before anything parses it. A client still sending it
+   * would read a reset connection instead of the answer, so a body of up to {@link UploadRoutes#DISCARD_AT_MOST}
+   * is read and dropped first; a larger one is answered at once (and the client may see only the reset).
+   */
+  private Route tooLarge(org.apache.pekko.http.javadsl.model.RequestEntity entity, long length) {
+    HttpResponse refusal = error(StatusCodes.PAYLOAD_TOO_LARGE, "the request body is " + length
+        + " bytes; the API takes at most " + maxRequestBytes + " (framefarm.coordinator.api.max-request-bytes)");
+    if (length > UploadRoutes.DISCARD_AT_MOST) {
+      return complete(refusal);
+    }
+    return completeWithFuture(entity.discardBytes(system).completionStage().handle((done, error) -> refusal));
   }
 
   private Route openApi() {
