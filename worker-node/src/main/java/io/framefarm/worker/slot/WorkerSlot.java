@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -31,6 +32,7 @@ import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -463,7 +465,12 @@ public final class WorkerSlot {
 
   // The manager exceeded its restarts: nothing can run on this device any more.
   private Behavior<WorkerCommand> onMemoryStopped(AssignChunk a, ChunkMemory chunkMemory) {
-    context.getLog().error("Slot {} on {} stops: its memory manager stopped", settings.slotId(), node);
+    if (CoordinatedShutdown.get(Adapter.toClassic(context.getSystem())).getShutdownReason().isPresent()) {
+      // The node is stopping and its actors with it, in no particular order: nothing to report.
+      context.getLog().debug("Slot {} on {} stops with its node", settings.slotId(), node);
+    } else {
+      context.getLog().error("Slot {} on {} stops: its memory manager stopped", settings.slotId(), node);
+    }
     if (a != null) {
       giveBack(a, chunkMemory, "the memory manager of slot " + settings.slotId() + " on " + node + " stopped");
     }
