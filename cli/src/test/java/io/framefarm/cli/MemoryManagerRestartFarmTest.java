@@ -59,8 +59,16 @@ class MemoryManagerRestartFarmTest {
       assertThat(reclaimed.bytes()).isPositive();
       List<String> failures = new ArrayList<>();
       job.path("attemptFailures").forEach(f -> failures.add(f.asText()));
-      assertThat(failures).as("failed attempts").anySatisfy(reason ->
-          assertThat(reason).contains("memory manager for host:0").contains("restarted"));
+      // The owner is JOB/CHUNK/aATTEMPT. A chunk that held memory at the restart fails with the reason; one whose
+      // frames were all done (its lease not yet returned when the manager crashed) may complete on that attempt.
+      String[] owner = reclaimed.subject().split("/");
+      int chunk = Integer.parseInt(owner[1]);
+      int attempt = Integer.parseInt(owner[2].substring(1));
+      boolean failedThere = failures.stream().anyMatch(reason -> reason.startsWith("chunk " + chunk + " attempt "
+          + attempt + " ") && reason.contains("memory manager for host:0") && reason.contains("restarted"));
+      assertThat(failedThere || job.path("chunkAttempts").get(chunk).asInt() == attempt)
+          .as("chunk %d attempt %d either failed with the restart or completed as it was (failures: %s)", chunk,
+              attempt, failures).isTrue();
       assertThat(FrameHashes.video(output)).as("decoded frames").hasSize(600).isEqualTo(FrameHashes.video(input));
     }
   }
