@@ -9,7 +9,6 @@ import io.framefarm.worker.onnx.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -101,14 +100,7 @@ public final class AffinityBench {
       }
       long finished = 0;
       for (String id : ids) {
-        JsonNode status;
-        do {
-          Thread.sleep(50); // polling the status; the finish time is the coordinator's own stamp
-          status = client.job(id);
-        } while (!List.of("COMPLETED", "FAILED", "CANCELLED").contains(status.path("state").asText()));
-        if (!status.path("state").asText().equals("COMPLETED")) {
-          throw new IllegalStateException("job did not complete: " + status);
-        }
+        JsonNode status = BenchJobs.awaitCompleted(client, id);
         finished = Math.max(finished, status.path("finishedAtMillis").asLong());
       }
       Thread.sleep(2500); // one more memory report (every 2 s) so that the last loads are counted
@@ -133,17 +125,12 @@ public final class AffinityBench {
       loader.load(spec).close();
       seconds[i] = (System.nanoTime() - start) / 1e9;
     }
-    return median(seconds);
+    return BenchJobs.median(seconds);
   }
 
   private static Run medians(List<Run> runs) {
-    return new Run(median(runs.stream().mapToDouble(Run::seconds).toArray()),
-        (long) median(runs.stream().mapToDouble(Run::loads).toArray()),
-        (long) median(runs.stream().mapToDouble(Run::evictions).toArray()));
-  }
-
-  private static double median(double[] v) {
-    Arrays.sort(v);
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    return new Run(BenchJobs.median(runs.stream().mapToDouble(Run::seconds).toArray()),
+        (long) BenchJobs.median(runs.stream().mapToDouble(Run::loads).toArray()),
+        (long) BenchJobs.median(runs.stream().mapToDouble(Run::evictions).toArray()));
   }
 }

@@ -23,7 +23,6 @@ import io.framefarm.worker.pipeline.PipelineRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,8 +88,8 @@ public final class InferenceEfficiencyBench {
       }
       handles.forEach(h -> h.model().close());
     }
-    double loop = median(loopFps);
-    double farmMedian = median(farmFps);
+    double loop = BenchJobs.median(loopFps);
+    double farmMedian = BenchJobs.median(farmFps);
     LoopRun mid = loops.stream().sorted((a, b) -> Double.compare(a.fps(), b.fps())).toList().get(loops.size() / 2);
     System.out.printf(Locale.ROOT, "median: loop %.2f fps, farm %.2f fps, farm/loop %.3f (goal >= 0.95)%n", loop,
         farmMedian, farmMedian / loop);
@@ -144,25 +143,11 @@ public final class InferenceEfficiencyBench {
     job.put("pipeline", pipeline);
     job.put("chunkFrames", chunkFrames);
     long submitted = System.currentTimeMillis();
-    String id = client.submit(job);
-    JsonNode status;
-    do {
-      Thread.sleep(20); // polling the status; the finish time is the coordinator's own stamp
-      status = client.job(id);
-    } while (!List.of("COMPLETED", "FAILED", "CANCELLED").contains(status.path("state").asText()));
-    if (!status.path("state").asText().equals("COMPLETED")) {
-      throw new IllegalStateException("job did not complete: " + status);
-    }
+    JsonNode status = BenchJobs.run(client, job);
     return status.path("totalFrames").asInt() / ((status.path("finishedAtMillis").asLong() - submitted) / 1000.0);
   }
 
   private static double ms(long nanos, int frames) {
     return nanos / 1e6 / frames;
-  }
-
-  private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(v);
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 }

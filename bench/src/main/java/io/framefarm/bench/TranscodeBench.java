@@ -7,7 +7,6 @@ import io.framefarm.cli.FarmNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,8 +51,8 @@ public final class TranscodeBench {
           System.out.printf(Locale.ROOT, "%s%s run %d: farm %.2f s, ffmpeg %.2f s%n", c.pipeline(),
               c.lossless() ? " --lossless" : "", run, f, g);
         }
-        double fm = median(farmSeconds);
-        double gm = median(ffmpegSeconds);
+        double fm = BenchJobs.median(farmSeconds);
+        double gm = BenchJobs.median(ffmpegSeconds);
         System.out.printf(Locale.ROOT, "%s%s median: farm %.2f s, ffmpeg %.2f s, farm/ffmpeg %.3f (goal <= 1.0)%n",
             c.pipeline(), c.lossless() ? " --lossless" : "", fm, gm, fm / gm);
       }
@@ -67,15 +66,7 @@ public final class TranscodeBench {
     job.put("pipeline", c.pipeline());
     job.put("lossless", c.lossless());
     long submitted = System.currentTimeMillis();
-    String id = client.submit(job);
-    JsonNode status;
-    do {
-      Thread.sleep(20); // polling the status; the finish time is the coordinator's own stamp
-      status = client.job(id);
-    } while (!List.of("COMPLETED", "FAILED", "CANCELLED").contains(status.path("state").asText()));
-    if (!status.path("state").asText().equals("COMPLETED")) {
-      throw new IllegalStateException("job did not complete: " + status);
-    }
+    JsonNode status = BenchJobs.run(client, job);
     return (status.path("finishedAtMillis").asLong() - submitted) / 1000.0;
   }
 
@@ -90,11 +81,5 @@ public final class TranscodeBench {
       throw new IllegalStateException("ffmpeg failed: " + command);
     }
     return (System.nanoTime() - start) / 1e9;
-  }
-
-  private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(v);
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 }
