@@ -2,6 +2,7 @@ package io.framefarm.coordinator.jobs;
 
 import io.framefarm.coordinator.jobs.Job.Chunk;
 import io.framefarm.coordinator.jobs.JobEvent.*;
+import io.framefarm.coordinator.jobs.JobManager.WorkerNodeBack;
 import io.framefarm.coordinator.jobs.JobManager.WorkerNodeLost;
 import io.framefarm.coordinator.scheduler.DeviceFit;
 import io.framefarm.coordinator.scheduler.LeaseClock;
@@ -13,7 +14,9 @@ import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -37,6 +40,13 @@ final class ChunkLeases {
   private final Function<ActorRef<WorkerCommand>, String> workerId;
   /** Offers parked requests again once work may have appeared. */
   private final Runnable offerParked;
+  /**
+   * Nodes that became unreachable or were removed, until they are reachable again or a node joins at the
+   * address. A request from one of their slots can still arrive after the loss was handled (it was sent
+   * before, or buffered while this node was paused); leasing to it would give the chunk to a worker whose
+   * loss was already counted, and nothing would reclaim it.
+   */
+  private final Set<String> lostNodes = new HashSet<>();
 
   ChunkLeases(EffectFactories<JobEvent, JobBook> effects, ActorContext<JobManagerCommand> context, JobFiles files,
       JobManagerSettings settings, Clock clock, WorkQueue<RequestWork> queue, LeaseClock leases,
@@ -69,6 +79,10 @@ final class ChunkLeases {
     String worker = workerId.apply(c.worker());
     if (leases.holds(worker)) {
       return effects.none(); // a repeated request that crossed its assignment in flight: one chunk at a time
+    }
+    if (lostNodes.contains(nodeOf(worker))) {
+      context.getLog().debug("Ignoring a request for work from {}: its node was lost", worker);
+      return effects.none();
     }
     var request = new WorkQueue.Request<>(worker, c, DeviceFit.of(c.snapshot()));
     var pick = queue.request(request, book.schedulable(), clock.millis());
@@ -149,12 +163,25 @@ final class ChunkLeases {
   }
 
   Effect<JobEvent, JobBook> onWorkerNodeLost(JobBook book, WorkerNodeLost c) {
+    lostNodes.add(c.address());
     queue.forgetWorkersOn(c.address());
     var losses = Decisions.losses(book, leases.heldOn(c.address()), "worker " + c.address() + " lost: " + c.why(),
         settings.maxWorkerLosses(), clock.millis());
     losses.live().forEach(l -> context.getLog().warn("{} chunk {} attempt {} lost with worker {}", l.jobId(),
         l.chunk(), l.attempt(), c.address()));
     return record(losses);
+  }
+
+  /** Its slots may lease again; they ask again on their own. */
+  Effect<JobEvent, JobBook> onWorkerNodeBack(JobBook book, WorkerNodeBack c) {
+    lostNodes.remove(c.address());
+    return effects.none();
+  }
+
+  /** {@code pekko://system@host:port} of a worker's full address. */
+  static String nodeOf(String workerId) {
+    int slash = workerId.indexOf('/', "pekko://".length());
+    return slash < 0 ? workerId : workerId.substring(0, slash);
   }
 
   /** A draining slot asks for nothing more: it leaves the queue (its running chunk, if any, stays leased). */

@@ -49,6 +49,9 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   public record WorkerNodeLost(String address, String why)
       implements JobManagerCommand, NoSerializationVerificationNeeded {}
 
+  /** A member that was lost is reachable again, or a node joined at that address; sent by {@link MembershipWatcher}. */
+  public record WorkerNodeBack(String address) implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
   /** Checks lease deadlines and retention; package-private so that tests can drive it with their own clock. */
   enum Tick implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -156,6 +159,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(ChunkAttemptFailed.class, leasing::onChunkAttemptFailed)
         .onCommand(JobFiles.Assembled.class, this::onAssembled)
         .onCommand(WorkerNodeLost.class, leasing::onWorkerNodeLost)
+        .onCommand(WorkerNodeBack.class, leasing::onWorkerNodeBack)
         .onCommand(WorkerDraining.class, leasing::onWorkerDraining)
         .onCommand(ChunkHandedBack.class, leasing::onChunkHandedBack)
         .onCommand(FetchModelFile.class, this::onFetchModelFile)

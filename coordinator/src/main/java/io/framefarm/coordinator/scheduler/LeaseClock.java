@@ -13,7 +13,8 @@ import java.util.Map;
  * <p>Its life: {@link #leased} when the lease is journaled (the coordinator then cuts the chunk's
  * input, which may take a while: the clock gives it the longer of the timeout and the grace),
  * {@link #assigned} when the worker is told, {@link #progress} as frames are done, {@link #storing}
- * while the result is pulled and checked (it cannot expire then), {@link #ended} when it completes or fails.
+ * while the result is pulled and checked (it cannot expire then; a pull that stalls for a lease timeout
+ * fails instead, see {@code ChunkTransfer#receiveResult}), {@link #ended} when it completes or fails.
  */
 public final class LeaseClock {
   /** A lease: one attempt at one chunk. */

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +50,19 @@ public final class ChunkTransfer implements Transfers {
   private final Map<String, MediaInfo> probed = new ConcurrentHashMap<>();
   private final TransferMeter meter;
   private final ModelFileOffers models;
+  private final Duration resultIdleTimeout;
 
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
     this(system, store, TransferMeter.NONE);
   }
 
+  /** A result that delivers no bytes for a lease timeout ({@code framefarm.coordinator.lease-timeout}) fails. */
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter) {
+    this(system, store, meter, system.settings().config().getDuration("framefarm.coordinator.lease-timeout"));
+  }
+
+  ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, Duration resultIdleTimeout) {
+    this.resultIdleTimeout = resultIdleTimeout;
     this.store = store;
     this.meter = meter;
     this.materializer = Materializer.matFromSystem(system);
@@ -82,12 +90,17 @@ public final class ChunkTransfer implements Transfers {
   /**
    * Pulls a worker's encoded chunk, checks it holds exactly {@code expectedFrames} frames, and only
    * then renames it into place. Returns the frame count.
+   *
+   * <p>A lease does not expire while its result is stored, so the pull itself must end: a stream that
+   * delivers nothing for the idle timeout fails. Its sender may be gone in a way no death watch reports
+   * (a node that downed itself while this one was paused, seen by no heartbeat since).
    */
   public CompletionStage<Integer> receiveResult(String jobId, int chunk, int attempt, SourceRef<ByteString> result,
       int expectedFrames, List<RecognizedText> texts) {
     Path part = store.partFile(jobId, chunk, attempt);
     return CompletableFuture.runAsync(() -> createParent(part), media)
-        .thenCompose(v -> result.getSource().runWith(FileIO.toPath(part), materializer))
+        .thenCompose(v -> result.getSource().idleTimeout(resultIdleTimeout).runWith(FileIO.toPath(part),
+            materializer))
         .thenApplyAsync(io -> {
           meter.received(io.count());
           return store(jobId, chunk, attempt, part, expectedFrames, texts);

@@ -245,6 +245,7 @@ class JobManagerTest {
       lease();
       var lost = jobManager.runCommand(new JobManager.WorkerNodeLost(address, "node became unreachable"));
       assertThat(lost.events()).singleElement().isInstanceOf(ChunkLost.class);
+      jobManager.runCommand(new JobManager.WorkerNodeBack(address)); // reachable again: it may lease once more
     }
     JobStatus status = status(id);
     assertThat(status.state()).isEqualTo("RUNNING");
@@ -255,6 +256,27 @@ class JobManagerTest {
     var fifth = jobManager.runCommand(new JobManager.WorkerNodeLost(address, "node left the cluster"));
     assertThat(fifth.events()).hasSize(2).last().isInstanceOf(JobFailed.class);
     assertThat(status(id).failure()).contains("lost with its worker 5 times");
+  }
+
+  @Test
+  void aRequestFromALostNodeThatArrivesAfterTheLossLeasesNothingUntilTheNodeIsBack() {
+    String id = submit(1);
+    String address = org.apache.pekko.actor.typed.ActorRefResolver.get(testKit.system())
+        .toSerializationFormat(worker.getRef());
+    address = address.substring(0, address.indexOf("/", "pekko://".length()));
+    lease();
+    assertThat(jobManager.runCommand(new JobManager.WorkerNodeLost(address, "node became unreachable")).events())
+        .singleElement().isInstanceOf(ChunkLost.class);
+
+    // Sent before the loss, or buffered while the coordinator was paused: it must not take the chunk, whose
+    // lease nothing would reclaim (the node's loss was handled already).
+    var late = jobManager.runCommand(new RequestWork(worker.getRef(), "node", "slot-0",
+        new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of())));
+    assertThat(late.events()).isEmpty();
+    assertThat(status(id).chunkAttempts()).containsExactly(1);
+
+    jobManager.runCommand(new JobManager.WorkerNodeBack(address));
+    assertThat(lease().attempt()).isEqualTo(2);
   }
 
   @Test
