@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -76,10 +77,18 @@ public final class WorkerSlot {
   /**
    * Where this slot works, how patient it is, its device's memory manager and where that device's leases
    * are recorded from. Chunks are processed on {@code chunkPool}, which must have a thread for every slot
-   * that shares it (see {@link ChunkPool}).
+   * that shares it (see {@link ChunkPool}). {@code simulatedFrameTime} is null on a real device; on a simulated
+   * one, how long each frame holds the slot (see {@link SimulatedChunk}).
    */
   public record Settings(String slotId, Path workDir, SlotTiming timing, ActorRef<MemoryManager.Command> memory,
-      LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool, PipelineFiles files) {}
+      LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool, PipelineFiles files,
+      java.time.Duration simulatedFrameTime) {
+    /** A real device's slot. */
+    public Settings(String slotId, Path workDir, SlotTiming timing, ActorRef<MemoryManager.Command> memory,
+        LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool, PipelineFiles files) {
+      this(slotId, workDir, timing, memory, leaseSites, loader, chunkPool, files, null);
+    }
+  }
 
   private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -240,6 +249,9 @@ public final class WorkerSlot {
   // ---- processing ----
 
   private Behavior<WorkerCommand> processing(AssignChunk a, PipelineFiles.Local pipeline) {
+    if (settings.simulatedFrameTime() != null) {
+      return simulating(a, pipeline);
+    }
     Path dir = workDir(a);
     String owner = a.jobId() + "/" + a.chunk() + "/a" + a.attempt();
     ChunkMemory chunkMemory = new ChunkMemory(settings.memory(), settings.leaseSites(), context.getSystem().scheduler(),
@@ -263,6 +275,39 @@ public final class WorkerSlot {
         .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, chunkMemory))
         .onSignal(Terminated.class, signal -> onMemoryStopped(a, chunkMemory))
         .onSignal(PreRestart.class, signal -> giveBack(a, chunkMemory, restartReason())));
+  }
+
+  /**
+   * A simulated device: the result (the input frames) is written on the chunk pool, and the chunk is done once its
+   * frames have held the device for frames x frame time, counted from now, by a scheduled completion: no CPU and
+   * no thread is spent waiting.
+   */
+  private Behavior<WorkerCommand> simulating(AssignChunk a, PipelineFiles.Local pipeline) {
+    Path dir = workDir(a);
+    long until = System.nanoTime() + settings.simulatedFrameTime().toNanos() * a.expectedFrames();
+    AtomicInteger framesDone = new AtomicInteger();
+    CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
+      try (pipeline) {
+        return SimulatedChunk.produce(a, dir.resolve("segment.nut"), dir.resolve("result.nut"));
+      }
+    }, settings.chunkPool()).thenCompose(frames -> {
+      long left = until - System.nanoTime();
+      Executor after = left > 0 ? CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS, settings.chunkPool())
+          : settings.chunkPool();
+      return CompletableFuture.supplyAsync(() -> {
+        framesDone.set(frames);
+        SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
+            .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
+        return new Processed(a, frames, ref, List.of());
+      }, after);
+    });
+    context.pipeToSelf(done, (processed, error) -> error == null ? processed : new Failed(a, rootMessage(error)));
+    return withStrays(busy(a, framesDone)
+        .onMessage(Processed.class, m -> m.assignment() == a, this::onProcessed)
+        .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
+        .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, null))
+        .onSignal(Terminated.class, signal -> onMemoryStopped(a, null))
+        .onSignal(PreRestart.class, signal -> giveBack(a, null, restartReason())));
   }
 
   private Behavior<WorkerCommand> onMemoryRestarted(MemoryRestarted m, ChunkMemory chunkMemory) {
