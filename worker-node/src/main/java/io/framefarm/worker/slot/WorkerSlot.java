@@ -47,6 +47,8 @@ import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.stream.javadsl.FileIO;
 import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One processing slot of a worker node, one behavior per state:
@@ -128,12 +130,20 @@ public final class WorkerSlot {
   /** For tests: fails the slot as a bug in it would. Package-private, out of the product's way. */
   record Crash(String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
+  /**
+   * One line per assignment at debug: the time from the slot's first request for work (since it went idle) to its
+   * assignment, cutting the segment included; and one per acknowledged result. For benchmarks (bench scaleout).
+   */
+  private static final Logger assignments = LoggerFactory.getLogger(WorkerSlot.class.getName() + ".assignments");
+
   private final ActorContext<WorkerCommand> context;
   private final TimerScheduler<WorkerCommand> timers;
   private final ActorRef<JobManagerCommand> jobManager;
   private final Settings settings;
   private final Materializer materializer;
   private final String node;
+  /** When the slot sent its first request for work since it went idle (System.nanoTime), 0 before that. */
+  private long requestedAt;
   /** Who asked this slot to drain; null while it is not draining. */
   private ActorRef<Drained> drainRequester;
 
@@ -166,6 +176,7 @@ public final class WorkerSlot {
 
   private Behavior<WorkerCommand> idle() {
     timers.cancel(ProgressTick.INSTANCE);
+    requestedAt = 0;
     requestWithSnapshot();
     timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.timing().requestInterval());
     return withStrays(Behaviors.receive(WorkerCommand.class)
@@ -194,10 +205,17 @@ public final class WorkerSlot {
         : new DeviceSnapshot(s.deviceId(), s.budgetBytes(), s.freeBytes(),
             s.models().stream().map(MemoryStats.ResidentModel::modelId).toList());
     jobManager.tell(new RequestWork(context.getSelf(), node, settings.slotId(), snapshot));
+    if (requestedAt == 0) {
+      requestedAt = System.nanoTime();
+    }
     return Behaviors.same();
   }
 
   private Behavior<WorkerCommand> onAssignChunk(AssignChunk a) {
+    if (requestedAt != 0 && assignments.isDebugEnabled()) {
+      assignments.debug("assigned {} {} chunk {} ({} frames) {} us after its request", settings.slotId(), a.jobId(),
+          a.chunk(), a.expectedFrames(), (System.nanoTime() - requestedAt) / 1000);
+    }
     timers.cancel(RequestAgain.INSTANCE);
     timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, settings.timing().progressInterval());
     context.getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(), a.attempt());
@@ -339,7 +357,7 @@ public final class WorkerSlot {
     timers.startSingleTimer(AckTimedOut.class, new AckTimedOut(a), settings.timing().ackTimeout());
     Optional<Address> jobManagerHost = jobManagerHost();
     return withStrays(busy(a, new AtomicInteger(frames))
-        .onMessage(ChunkAcknowledged.class, ack -> isFor(ack, a), ack -> onChunkAcknowledged(a, ack))
+        .onMessage(ChunkAcknowledged.class, ack -> isFor(ack, a), ack -> onChunkAcknowledged(a, ack, frames))
         .onMessage(AckTimedOut.class, m -> m.assignment() == a, m -> onAckTimedOut(a))
         .onMessage(MemberLeft.class, m -> jobManagerHost.equals(Optional.of(m.removed().member().address())),
             m -> onJobManagerHostLeft(a, m))
@@ -350,9 +368,11 @@ public final class WorkerSlot {
         .onSignal(PreRestart.class, signal -> Behaviors.same())); // reported already; the files go at the next start
   }
 
-  private Behavior<WorkerCommand> onChunkAcknowledged(AssignChunk a, ChunkAcknowledged ack) {
+  private Behavior<WorkerCommand> onChunkAcknowledged(AssignChunk a, ChunkAcknowledged ack, int frames) {
     if (!ack.accepted()) {
       context.getLog().info("Job manager refused {} chunk {}: {}", ack.jobId(), ack.chunk(), ack.reason());
+    } else {
+      assignments.debug("acknowledged {} {} chunk {} ({} frames)", settings.slotId(), a.jobId(), a.chunk(), frames);
     }
     return finish(a);
   }
