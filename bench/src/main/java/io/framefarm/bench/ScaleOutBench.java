@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * time (steady state: the ramp-up and the last chunks' tail left out). Ideal: K x the K = 1 throughput of the same
  * run. Request-to-assignment: from a slot's first request since it went idle to the assignment's arrival, both on
  * the worker (includes the job manager's mailbox, the lease's journal write, the segment cut and both hops), over
- * the assignments made in that steady window. CPU: user + system seconds of the coordinator and of all workers
+ * the assignments made in that steady window ("p99 all": over every assignment but each slot's first, which waited
+ * for the jobs to be submitted). CPU: user + system seconds of the coordinator and of all workers
  * over the run, from /proc.
  *
  * <p>Usage: {@code ScaleOutBench [KS=1,4,16,64,256] [FRAME_MS=20] [CHUNKS_PER_DEVICE=8] [MAX_JVMS=8]
@@ -40,7 +41,7 @@ import java.util.regex.Pattern;
  */
 public final class ScaleOutBench {
   private static final Pattern ASSIGNED = Pattern.compile(
-      "^(\\S+ \\S+) .* assigned \\S+ \\S+ chunk \\d+ \\((\\d+) frames\\) (\\d+) us after its request");
+      "^(\\S+ \\S+) .* assigned (\\S+) \\S+ chunk \\d+ \\((\\d+) frames\\) (\\d+) us after its request");
   private static final Pattern ACKNOWLEDGED = Pattern.compile(
       "^(\\S+ \\S+) .* acknowledged \\S+ \\S+ chunk \\d+ \\((\\d+) frames\\)");
   private static final DateTimeFormatter ISO8601 = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
@@ -161,6 +162,7 @@ public final class ScaleOutBench {
       throws IOException {
     List<long[]> acks = new ArrayList<>(); // {millis, frames}
     List<long[]> assigned = new ArrayList<>(); // {millis, micros}
+    java.util.Set<String> seen = new java.util.HashSet<>();
     try (var files = Files.list(dir)) {
       for (Path log : files.filter(p -> p.getFileName().toString().startsWith("worker-")
           && p.toString().endsWith(".log")).toList()) {
@@ -172,7 +174,11 @@ public final class ScaleOutBench {
           }
           m = ASSIGNED.matcher(line);
           if (m.find()) {
-            assigned.add(new long[] {millis(m.group(1)), Long.parseLong(m.group(3))});
+            String slot = log.getFileName() + " " + m.group(2);
+            if (seen.add(slot)) {
+              continue; // a slot's first request waited for the jobs to be submitted
+            }
+            assigned.add(new long[] {millis(m.group(1)), Long.parseLong(m.group(4))});
           }
         }
       }
