@@ -14,6 +14,7 @@ import io.framefarm.protocol.WorkProtocol.*;
 import io.framefarm.protocol.WorkerCommand;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.DoubleConsumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -37,10 +38,11 @@ final class ChunkLeases {
   private final Function<ActorRef<WorkerCommand>, String> workerId;
   /** Offers parked requests again once work may have appeared. */
   private final Runnable offerParked;
+  private final DoubleConsumer assignmentSeconds;
 
   ChunkLeases(EffectFactories<JobEvent, JobBook> effects, ActorContext<JobManagerCommand> context, JobFiles files,
       JobManagerSettings settings, Clock clock, WorkQueue<RequestWork> queue, LeaseClock leases,
-      Function<ActorRef<WorkerCommand>, String> workerId, Runnable offerParked) {
+      Function<ActorRef<WorkerCommand>, String> workerId, Runnable offerParked, DoubleConsumer assignmentSeconds) {
     this.effects = effects;
     this.context = context;
     this.files = files;
@@ -50,6 +52,7 @@ final class ChunkLeases {
     this.leases = leases;
     this.workerId = workerId;
     this.offerParked = offerParked;
+    this.assignmentSeconds = assignmentSeconds;
   }
 
   /** Leases past their deadline fail, and so do the {@code stuck} jobs (that no worker may take any more). */
@@ -79,12 +82,13 @@ final class ChunkLeases {
     Chunk chunk = job.chunks().get(pick.get().chunk());
     Lease lease = new Lease(job.id(), chunk.index(), chunk.attempts() + 1);
     long now = clock.millis();
+    long pickedAt = System.nanoTime();
     // The deadline in the event is informational; the lease clock decides (and starts empty after a restart).
     var event = new ChunkLeased(job.id(), chunk.index(), lease.attempt(), worker,
         now + settings.startupGrace().toMillis(), now);
     return effects.persist(event).thenRun(b -> {
       leases.leased(lease, worker, now);
-      files.cutSegment(job, chunk, lease, c.worker());
+      files.cutSegment(job, chunk, lease, c.worker(), pickedAt);
     });
   }
 
@@ -97,6 +101,7 @@ final class ChunkLeases {
       return effects.none(); // the lease ended while the segment was cut; the worker asks again on its own
     }
     c.worker().tell(a);
+    assignmentSeconds.accept((System.nanoTime() - c.pickedAtNanos()) / 1e9);
     return effects.none();
   }
 
