@@ -19,7 +19,8 @@
 #                                           15 frames) with FEW (2) then MANY (32) CPU slots, alternating, RUNS (3)
 #                                           times each; prints every run, the medians and MANY/FEW
 #   bench/run.sh scaleout [KS FRAME_MS CHUNKS_PER_DEVICE MAX_JVMS CHUNK_FRAMES VIDEO_CHUNKS]
-#                                           K simulated devices (default 1,4,16,64,256 at 20 ms/frame) over up to 8
+#                                           K simulated devices (default 1,4,16,64,256 at 20 ms/frame, 4 chunks of 30 frames
+#                                           each, at least one job of 32 chunks) over up to 8
 #                                           worker JVMs and a coordinator JVM, fresh per K: steady frames/s, ratio to
 #                                           K x the K=1 rate, p50/p99 request->assignment (docs/BENCHMARKS.md, fig. 3)
 # Builds bench and what it needs when bench/target has no jar yet, or with BENCH_BUILD=1.

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * for the jobs to be submitted). CPU: user + system seconds of the coordinator and of all workers
  * over the run, from /proc.
  *
- * <p>Usage: {@code ScaleOutBench [KS=1,4,16,64,256] [FRAME_MS=20] [CHUNKS_PER_DEVICE=8] [MAX_JVMS=8]
+ * <p>Usage: {@code ScaleOutBench [KS=1,4,16,64,256] [FRAME_MS=20] [CHUNKS_PER_DEVICE=4] [MAX_JVMS=8]
  * [CHUNK_FRAMES=30] [VIDEO_CHUNKS=32]}. The classpath must hold the cli module (bench/target/lib does).
  */
 public final class ScaleOutBench {
@@ -48,13 +48,14 @@ public final class ScaleOutBench {
   private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
 
   private record Result(int k, int jvms, int frames, double wallSeconds, double fps, double p50Ms, double p99Ms,
-      double p99AllMs, int assignments, double coordinatorCpu, double workersCpu) {}
+      double p99AllMs, int assignments, double windowSeconds, double coordinatorCpu, double workersCpu,
+      double pickedP50Ms, double pickedP99Ms) {}
 
   public static void main(String[] args) throws Exception {
     int[] ks = Arrays.stream((args.length > 0 ? args[0] : "1,4,16,64,256").split(",")).mapToInt(Integer::parseInt)
         .toArray();
     int frameMs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-    int chunksPerDevice = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    int chunksPerDevice = args.length > 2 ? Integer.parseInt(args[2]) : 4;
     int maxJvms = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     int chunkFrames = args.length > 4 ? Integer.parseInt(args[4]) : 30;
     int videoChunks = args.length > 5 ? Integer.parseInt(args[5]) : 32;
@@ -88,21 +89,23 @@ public final class ScaleOutBench {
           Math.max(1, (int) Math.ceil((double) k * chunksPerDevice / videoChunks)), chunkFrames);
       results.add(r);
       System.out.printf(Locale.ROOT, "K=%d done: %d frames in %.1f s, %.0f frames/s steady, request->assignment"
-          + " p50 %.1f ms p99 %.1f ms (all %d: p99 %.1f ms), CPU s coordinator %.1f workers %.1f%n", k, r.frames(),
-          r.wallSeconds(), r.fps(), r.p50Ms(), r.p99Ms(), r.assignments(), r.p99AllMs(), r.coordinatorCpu(),
-          r.workersCpu());
+          + " p50 %.1f ms p99 %.1f ms (all %d: p99 %.1f ms); coordinator pick->assignment p50 <= %.1f ms p99 <= %.1f"
+          + " ms; CPU s over %.1f s: coordinator %.1f, workers %.1f%n", k, r.frames(), r.wallSeconds(), r.fps(),
+          r.p50Ms(), r.p99Ms(), r.assignments(), r.p99AllMs(), r.pickedP50Ms(), r.pickedP99Ms(), r.windowSeconds(),
+          r.coordinatorCpu(), r.workersCpu());
     }
     double base = results.stream().filter(r -> r.k() == 1).mapToDouble(Result::fps).findFirst()
         .orElse(results.get(0).fps() / results.get(0).k());
     System.out.println();
     System.out.println("|   K | JVMs | frames/s | ideal K x base | ratio | p50 req->assign ms | p99 req->assign ms"
-        + " | p99 all ms | coord CPU s / wall s | workers CPU s |");
+        + " | p99 all ms | coord pick->assign p50/p99 ms | coord CPU s | workers CPU s | window s |");
     System.out.println("|----:|-----:|---------:|---------------:|------:|-------------------:|-------------------:"
-        + "|-----------:|---------------------:|--------------:|");
+        + "|-----------:|-----------------------------:|------------:|--------------:|---------:|");
     for (Result r : results) {
-      System.out.printf(Locale.ROOT, "| %3d | %4d | %8.0f | %14.0f | %5.2f | %18.1f | %18.1f | %10.1f | %8.1f / %-9.1f"
-          + " | %13.1f |%n", r.k(), r.jvms(), r.fps(), r.k() * base, r.fps() / (r.k() * base), r.p50Ms(), r.p99Ms(),
-          r.p99AllMs(), r.coordinatorCpu(), r.wallSeconds(), r.workersCpu());
+      System.out.printf(Locale.ROOT, "| %3d | %4d | %8.0f | %14.0f | %5.2f | %18.1f | %18.1f | %10.1f | %13s / %-13s"
+          + " | %11.1f | %13.1f | %8.1f |%n", r.k(), r.jvms(), r.fps(), r.k() * base, r.fps() / (r.k() * base),
+          r.p50Ms(), r.p99Ms(), r.p99AllMs(), "<= " + r.pickedP50Ms(), "<= " + r.pickedP99Ms(), r.coordinatorCpu(),
+          r.workersCpu(), r.windowSeconds());
     }
     System.out.printf(Locale.ROOT, "goal: ratio >= 0.9 and p99 <= 50 ms; one device ideally does %.0f frames/s%n",
         1000.0 / frameMs);
@@ -138,8 +141,17 @@ public final class ScaleOutBench {
           Thread.sleep(100);
         }
       }
+      // What the JVMs spend doing nothing (heartbeats, gossip, memory reports every 2 s per device), over 5 s.
+      double idleCoordinator = cpuSeconds(coordinator);
+      double idleWorkers = workers.stream().mapToDouble(ScaleOutBench::cpuSeconds).sum();
+      Thread.sleep(5000);
+      System.out.printf(Locale.ROOT, "K=%d idle CPU: coordinator %.2f cores, workers %.2f cores%n", k,
+          (cpuSeconds(coordinator) - idleCoordinator) / 5,
+          (workers.stream().mapToDouble(ScaleOutBench::cpuSeconds).sum() - idleWorkers) / 5);
       double coordinatorCpuBefore = cpuSeconds(coordinator);
+      refusals = 0;
       double workersCpuBefore = workers.stream().mapToDouble(ScaleOutBench::cpuSeconds).sum();
+      long submitted = System.nanoTime();
       List<String> ids = new ArrayList<>();
       for (int j = 0; j < jobs; j++) {
         Map<String, Object> job = new LinkedHashMap<>();
@@ -147,23 +159,74 @@ public final class ScaleOutBench {
         job.put("output", dir.resolve("out-" + j + ".mp4").toString());
         job.put("pipeline", "identity");
         job.put("chunkFrames", chunkFrames);
-        ids.add(client.submit(job));
+        ids.add(submit(client, job));
       }
+      System.out.printf(Locale.ROOT, "K=%d: %d jobs submitted in %.1f s (%d refused as the job manager was too busy to"
+          + " answer, and sent again)%n", k, jobs, (System.nanoTime() - submitted) / 1e9, refusals);
       for (String id : ids) {
         BenchJobs.awaitCompleted(client, id);
       }
+      double window = (System.nanoTime() - submitted) / 1e9;
       double coordinatorCpu = cpuSeconds(coordinator) - coordinatorCpuBefore;
       double workersCpu = workers.stream().mapToDouble(ScaleOutBench::cpuSeconds).sum() - workersCpuBefore;
+      double[] picked = assignmentQuantiles(httpPort);
       stop(workers);
-      return analyse(dir, k, jvms, coordinatorCpu, workersCpu);
+      return analyse(dir, k, jvms, window, coordinatorCpu, workersCpu, picked);
     } finally {
       stop(workers);
       stop(List.of(coordinator));
     }
   }
 
-  private static Result analyse(Path dir, int k, int jvms, double coordinatorCpu, double workersCpu)
-      throws IOException {
+  private static int refusals;
+
+  /** Submits, again after a pause while the job manager is too busy to answer the API within its ask timeout. */
+  private static String submit(FarmClient client, Map<String, Object> job) throws InterruptedException {
+    while (true) {
+      try {
+        return client.submit(job);
+      } catch (FarmClient.Unavailable e) {
+        refusals++;
+        Thread.sleep(1000);
+      }
+    }
+  }
+
+  /**
+   * p50 and p99 (bucket upper bounds, ms) of the coordinator's {@code framefarm_chunk_assignment_seconds}: from
+   * picking a chunk for a request to the assignment going out (journal write and segment cut, not the mailbox).
+   */
+  private static double[] assignmentQuantiles(int httpPort) throws Exception {
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort
+        + "/metrics")).build();
+    String text = java.net.http.HttpClient.newHttpClient().send(request,
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    List<double[]> buckets = new ArrayList<>(); // {le, cumulative count}
+    Matcher m = Pattern.compile("(?m)^framefarm_chunk_assignment_seconds_bucket\\{le=\"([^\"]+)\"} (\\S+)$")
+        .matcher(text);
+    while (m.find()) {
+      double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+      buckets.add(new double[] {le, Double.parseDouble(m.group(2))});
+    }
+    if (buckets.isEmpty()) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    double total = buckets.get(buckets.size() - 1)[1];
+    double[] quantiles = new double[2];
+    double[] qs = {0.5, 0.99};
+    for (int i = 0; i < qs.length; i++) {
+      for (double[] b : buckets) {
+        if (b[1] >= qs[i] * total) {
+          quantiles[i] = b[0] * 1000;
+          break;
+        }
+      }
+    }
+    return quantiles;
+  }
+
+  private static Result analyse(Path dir, int k, int jvms, double window, double coordinatorCpu, double workersCpu,
+      double[] picked) throws IOException {
     List<long[]> acks = new ArrayList<>(); // {millis, frames}
     List<long[]> assigned = new ArrayList<>(); // {millis, micros}
     java.util.Set<String> seen = new java.util.HashSet<>();
@@ -217,7 +280,7 @@ public final class ScaleOutBench {
         .mapToDouble(a -> a[1] / 1000.0).sorted().toArray();
     double[] all = assigned.stream().mapToDouble(a -> a[1] / 1000.0).sorted().toArray();
     return new Result(k, jvms, (int) total, wall, fps, percentile(steady, 0.5), percentile(steady, 0.99),
-        percentile(all, 0.99), all.length, coordinatorCpu, workersCpu);
+        percentile(all, 0.99), all.length, window, coordinatorCpu, workersCpu, picked[0], picked[1]);
   }
 
   private static double percentile(double[] sorted, double q) {

@@ -83,7 +83,9 @@ final class WorkerCommand implements Callable<Integer> {
       if (stopping.get()) {
         farm.drain(); // the signal came while the node started
       }
-      System.out.println("Worker up with " + devices.cpuSlots + " CPU slot(s), joining " + joining);
+      System.out.println("Worker up with " + (devices.simulatedDevices > 0
+          ? devices.simulatedDevices + " simulated device(s)" : devices.cpuSlots + " CPU slot(s)") + ", joining "
+          + joining);
       farm.awaitTermination();
       if (stopping.get() || farm.drained()) {
         System.out.println("Worker drained and left the cluster");
