@@ -8,6 +8,10 @@ import io.framefarm.media.Probe;
 import io.framefarm.media.SampleVideo;
 import io.framefarm.media.testing.FrameHashes;
 import io.framefarm.media.testing.TestVideos;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +52,10 @@ class SimulatedDevicesFarmTest {
           .isEqualTo(FrameHashes.video(input));
       List<String> ids = client.nodes().path("devices").findValuesAsText("deviceId");
       assertThat(ids).containsExactlyInAnyOrder("sim:0", "sim:1", "sim:2");
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(farm.apiUrl() + "/metrics"))
+          .build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).as("every chunk's assignment timed").containsPattern(
+          "(?m)^framefarm_chunk_assignment_seconds_count ([6-9]|\\d\\d+)(\\.0)?$");
     }
   }
 }
