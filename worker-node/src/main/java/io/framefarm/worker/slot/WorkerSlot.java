@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -256,7 +257,7 @@ public final class WorkerSlot {
     });
     context.pipeToSelf(received, (local, error) -> error == null ? new SegmentReceived(a, local)
         : new Failed(a, rootMessage(error)));
-    return withStrays(busy(a, new AtomicInteger()) // no frames yet
+    return withStrays(busy(a, () -> 0) // no frames yet
         .onMessage(SegmentReceived.class, m -> m.assignment() == a, m -> processing(a, m.pipeline()))
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
         .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, null))
@@ -286,7 +287,7 @@ public final class WorkerSlot {
       return new Processed(a, processed.frames(), ref, processed.texts());
     }, settings.chunkPool());
     context.pipeToSelf(done, (processed, error) -> error == null ? processed : new Failed(a, rootMessage(error)));
-    return withStrays(busy(a, framesDone)
+    return withStrays(busy(a, framesDone::get)
         .onMessage(Processed.class, m -> m.assignment() == a, this::onProcessed)
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
         .onMessage(MemoryRestarted.class, m -> onMemoryRestarted(m, chunkMemory))
@@ -302,8 +303,12 @@ public final class WorkerSlot {
    */
   private Behavior<WorkerCommand> simulating(AssignChunk a, PipelineFiles.Local pipeline) {
     Path dir = workDir(a);
-    long until = System.nanoTime() + settings.simulatedFrameTime().toNanos() * a.expectedFrames();
-    AtomicInteger framesDone = new AtomicInteger();
+    long frameNanos = settings.simulatedFrameTime().toNanos();
+    long from = System.nanoTime();
+    long until = from + frameNanos * a.expectedFrames();
+    // Frames "done" as time passes, so that progress renews the lease as a real device's would.
+    IntSupplier framesDone = () -> frameNanos == 0 ? a.expectedFrames()
+        : (int) Math.min(a.expectedFrames(), (System.nanoTime() - from) / frameNanos);
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
       try (pipeline) {
         return SimulatedChunk.produce(a, dir.resolve("segment.nut"), dir.resolve("result.nut"));
@@ -313,7 +318,6 @@ public final class WorkerSlot {
       Executor after = left > 0 ? CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS, settings.chunkPool())
           : settings.chunkPool();
       return CompletableFuture.supplyAsync(() -> {
-        framesDone.set(frames);
         SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
             .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
         return new Processed(a, frames, ref, List.of());
@@ -356,7 +360,7 @@ public final class WorkerSlot {
   private Behavior<WorkerCommand> awaitingAck(AssignChunk a, int frames) {
     timers.startSingleTimer(AckTimedOut.class, new AckTimedOut(a), settings.timing().ackTimeout());
     Optional<Address> jobManagerHost = jobManagerHost();
-    return withStrays(busy(a, new AtomicInteger(frames))
+    return withStrays(busy(a, () -> frames)
         .onMessage(ChunkAcknowledged.class, ack -> isFor(ack, a), ack -> onChunkAcknowledged(a, ack, frames))
         .onMessage(AckTimedOut.class, m -> m.assignment() == a, m -> onAckTimedOut(a))
         .onMessage(MemberLeft.class, m -> jobManagerHost.equals(Optional.of(m.removed().member().address())),
@@ -467,15 +471,15 @@ public final class WorkerSlot {
   // ---- shared by the states ----
 
   /** What every state with a chunk in hand does: report its progress, and refuse a second chunk. */
-  private BehaviorBuilder<WorkerCommand> busy(AssignChunk a, AtomicInteger framesDone) {
+  private BehaviorBuilder<WorkerCommand> busy(AssignChunk a, IntSupplier framesDone) {
     return Behaviors.receive(WorkerCommand.class)
         .onMessageEquals(ProgressTick.INSTANCE, () -> onProgressTick(a, framesDone))
         .onMessage(AssignChunk.class, other -> onBusy(a, other))
         .onMessage(Drain.class, this::onDrainWhileBusy);
   }
 
-  private Behavior<WorkerCommand> onProgressTick(AssignChunk a, AtomicInteger framesDone) {
-    jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), framesDone.get()));
+  private Behavior<WorkerCommand> onProgressTick(AssignChunk a, IntSupplier framesDone) {
+    jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), framesDone.getAsInt()));
     return Behaviors.same();
   }
 

@@ -14,6 +14,7 @@ import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkProtocol.AssignChunk;
 import io.framefarm.protocol.WorkProtocol.ChunkDone;
+import io.framefarm.protocol.WorkProtocol.ChunkProgress;
 import io.framefarm.protocol.WorkProtocol.EncodeSpec;
 import io.framefarm.protocol.WorkProtocol.RequestWork;
 import io.framefarm.protocol.WorkProtocol.VideoSpec;
@@ -56,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SimulatedSlotTest {
   private static final SlotTiming TIMING = new SlotTiming(Duration.ofSeconds(30), Duration.ofSeconds(1),
-      Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofSeconds(5));
+      Duration.ofMinutes(2), Duration.ofMillis(100), Duration.ofSeconds(5));
   private static final Duration FRAME_TIME = Duration.ofMillis(30);
 
   @JUnit5TestKit
@@ -96,18 +97,20 @@ class SimulatedSlotTest {
 
   @Test
   void aChunkOnAKeyframeHoldsTheDeviceForItsFramesAndComesBackAsItsOwnPackets() throws Exception {
-    Path input = TestVideos.cacheDir().resolve("simulated-gop10-160x120-1s.mp4");
+    Path input = TestVideos.cacheDir().resolve("simulated-gop10-160x120-2s.mp4");
     if (!Files.isRegularFile(input)) {
-      SampleVideo.generate(input, 1, 160, 120, 30, 10);
+      SampleVideo.generate(input, 2, 160, 120, 30, 10);
     }
     Path segment = work.resolve("segment.nut");
-    AssignChunk chunk = chunk(input, new ChunkRange(1, 10, 20), segment);
+    AssignChunk chunk = chunk(input, new ChunkRange(1, 20, 50), segment);
 
     Done done = run(chunk);
 
-    assertThat(done.chunk().frames()).isEqualTo(10);
-    assertThat(done.elapsedNanos()).as("10 frames of 30 ms").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(300));
-    assertThat(Probe.probe(done.result()).frames().frameCount()).isEqualTo(10);
+    assertThat(done.chunk().frames()).isEqualTo(30);
+    assertThat(done.elapsedNanos()).as("30 frames of 30 ms").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(900));
+    assertThat(Probe.probe(done.result()).frames().frameCount()).isEqualTo(30);
+    assertThat(done.progress()).as("frames count up while the device is held, renewing the lease")
+        .anyMatch(frames -> frames > 0 && frames < 30);
     assertThat(Files.readAllBytes(done.result())).as("the segment itself: nothing decoded")
         .isEqualTo(Files.readAllBytes(segment));
   }
@@ -124,19 +127,23 @@ class SimulatedSlotTest {
     assertThat(Probe.probe(done.result()).frames().frameCount()).isEqualTo(8);
   }
 
-  private record Done(ChunkDone chunk, long elapsedNanos, Path result) {}
+  private record Done(ChunkDone chunk, long elapsedNanos, Path result, List<Integer> progress) {}
 
   private Done run(AssignChunk chunk) throws Exception {
     RequestWork request = expect(RequestWork.class);
     assertThat(request.snapshot().deviceId()).isEqualTo("sim:0");
     long sent = System.nanoTime();
     request.worker().tell(chunk);
-    ChunkDone done = expect(ChunkDone.class);
+    List<JobManagerCommand> seen = jobManager.fishForMessage(Duration.ofSeconds(20), "the chunk's result",
+        message -> message instanceof ChunkDone ? FishingOutcomes.complete() : FishingOutcomes.continueAndCollect());
     long elapsed = System.nanoTime() - sent;
+    ChunkDone done = (ChunkDone) seen.get(seen.size() - 1);
+    List<Integer> progress = seen.stream().filter(ChunkProgress.class::isInstance)
+        .map(m -> ((ChunkProgress) m).framesDone()).toList();
     Path result = work.resolve("result.nut");
     done.result().getSource().runWith(FileIO.toPath(result), Materializer.matFromSystem(testKit.system()))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    return new Done(done, elapsed, result);
+    return new Done(done, elapsed, result, progress);
   }
 
   private AssignChunk chunk(Path input, ChunkRange range, Path segment) {
