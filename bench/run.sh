@@ -18,6 +18,11 @@
 #                                           wall time of one identity job (320x240, default 20 s in chunks of
 #                                           15 frames) with FEW (2) then MANY (32) CPU slots, alternating, RUNS (3)
 #                                           times each; prints every run, the medians and MANY/FEW
+#   bench/run.sh scaleout [KS FRAME_MS CHUNKS_PER_DEVICE MAX_JVMS CHUNK_FRAMES VIDEO_CHUNKS]
+#                                           K simulated devices (default 1,4,16,64,256 at 20 ms/frame, 4 chunks of 30 frames
+#                                           each, at least one job of 32 chunks) over up to 8
+#                                           worker JVMs and a coordinator JVM, fresh per K: steady frames/s, ratio to
+#                                           K x the K=1 rate, p50/p99 request->assignment (docs/BENCHMARKS.md, fig. 3)
 # Builds bench and what it needs when bench/target has no jar yet, or with BENCH_BUILD=1.
 # The classpath is a wildcard: ONNX Runtime crashes the JVM when the command line reaches ~4 KB.
 set -euo pipefail
@@ -29,7 +34,7 @@ fi
 CP="$JAR:$ROOT/bench/target/lib/*"
 JAVA_OPTS=(-Xmx2g -Dframefarm.home="$ROOT" ${BENCH_JAVA_OPTS:-})
 
-what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode|affinity ...}"
+what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode|affinity|scaleout ...}"
 shift
 case "$what" in
   jmh) exec java -cp "$CP" io.framefarm.bench.MemoryManagerJmh "$@" ;;
@@ -45,6 +50,7 @@ case "$what" in
     java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$video" "$seconds" "$width" "$height" 30
     MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.TranscodeBench "$video" "$runs" "$slots" ;;
   affinity) MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.AffinityBench "$@" ;;
+  scaleout) exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.ScaleOutBench "$@" ;;
   recovery) exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.RecoveryBench "$@" ;;
   inference) MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.InferenceEfficiencyBench "$@" ;;
   slots)
@@ -65,5 +71,5 @@ case "$what" in
     median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
     mf="$(median "${walls[$few]}")"; mm="$(median "${walls[$many]}")"
     echo "median: $few slots $mf s, $many slots $mm s, ratio $(awk -v a="$mm" -v b="$mf" 'BEGIN {printf "%.2f", a/b}')" ;;
-  *) echo "unknown benchmark '$what': jmh, pool, video, slots or recovery" >&2; exit 2 ;;
+  *) echo "unknown benchmark '$what': jmh, pool, video, slots, recovery, inference, transcode, affinity or scaleout" >&2; exit 2 ;;
 esac

@@ -1,6 +1,8 @@
 package io.framefarm.cli;
 
 import io.framefarm.worker.device.MemorySize;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** How a worker node uses its devices. */
@@ -18,6 +20,34 @@ final class DeviceOptions {
   @Option(names = "--model-cache-size", paramLabel = "SIZE",
       description = "Disk budget of the worker's cache of fetched model files, e.g. 50GiB (default: 20GiB).")
   String modelCacheSize;
+
+  @Option(names = "--simulated-devices", paramLabel = "N",
+      description = "Run N simulated devices instead of GPUs or host slots, for capacity planning and benchmarks: "
+          + "each frame holds a device for --simulated-frame-ms on a timer, using no CPU, so that scheduling, "
+          + "transfer and bookkeeping are what is measured. Output frames are the input's (passed through without "
+          + "decoding when every chunk starts on a keyframe and the source has no B-frames, else re-encoded). "
+          + "Budget per device: --memory-budget (default 8GiB).")
+  int simulatedDevices;
+
+  @Option(names = "--simulated-frame-ms", paramLabel = "MS",
+      description = "How long each frame holds a simulated device, in milliseconds (default: ${DEFAULT-VALUE}).")
+  long simulatedFrameMs = 20;
+
+  /** The worker's configuration that these options set: the simulated devices, when asked for. */
+  Map<String, Object> overrides() {
+    if (simulatedDevices < 0) {
+      throw new IllegalArgumentException("--simulated-devices must not be negative, got " + simulatedDevices);
+    }
+    if (simulatedFrameMs < 0) {
+      throw new IllegalArgumentException("--simulated-frame-ms must not be negative, got " + simulatedFrameMs);
+    }
+    Map<String, Object> settings = new LinkedHashMap<>();
+    if (simulatedDevices > 0) {
+      settings.put("framefarm.worker.simulated.devices", simulatedDevices);
+      settings.put("framefarm.worker.simulated.frame-time", simulatedFrameMs + "ms");
+    }
+    return settings;
+  }
 
   FarmNode.WorkerOptions toWorkerOptions() {
     if (cpuSlots < 1) {

@@ -41,6 +41,7 @@ final class UpCommand implements Callable<Integer> {
     settings.putAll(journal.overrides());
     settings.put("framefarm.data-dir", NodeOptions.absolute(dataDir).toString());
     settings.put("framefarm.coordinator.http-port", httpPort);
+    settings.putAll(devices.overrides());
     var config = node.config(List.of("coordinator", "worker"), settings);
     FarmNode farm = FarmNode.start(config, devices.toWorkerOptions());
     Runtime.getRuntime().addShutdownHook(new Thread(farm::close));
@@ -49,8 +50,10 @@ final class UpCommand implements Callable<Integer> {
       System.err.println("farm: the worker has not reported its devices within " + READY_TIMEOUT.toSeconds()
           + " s; the API is up, and jobs wait for a worker (see the log)");
     }
-    System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + devices.cpuSlots
-        + " CPU slot(s), data in " + NodeOptions.absolute(dataDir) + ", journal " + JournalDatabase.of(config));
+    String slots = devices.simulatedDevices > 0 ? devices.simulatedDevices + " simulated device(s)"
+        : devices.cpuSlots + " CPU slot(s)";
+    System.out.println("Framefarm is up: API at " + farm.apiUrl() + "/api/v1, " + slots + ", data in "
+        + NodeOptions.absolute(dataDir) + ", journal " + JournalDatabase.of(config));
     farm.awaitTermination();
     return ExitCodes.OK;
   }

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
     description = "Run a worker node that joins the cluster at --seed-nodes (or through --discovery) and "
         + "processes chunks; it joins again on its own when the cluster downs it. SIGTERM (or farm drain) drains "
         + "it: no more chunks are taken, running ones may finish within --drain-timeout, the rest are handed back, "
-        + "the node leaves the cluster and exits 0.")
+        + "the node leaves the cluster and exits 0. With --simulated-devices N it runs N simulated devices instead "
+        + "of its GPUs or host slots, for capacity planning and benchmarks: frames hold a device for a set time "
+        + "without computing anything, and the output frames are the input's.")
 final class WorkerCommand implements Callable<Integer> {
   private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -46,6 +48,7 @@ final class WorkerCommand implements Callable<Integer> {
         : String.valueOf(node.seedNodes);
     Map<String, Object> settings = new java.util.LinkedHashMap<>();
     settings.put("framefarm.data-dir", NodeOptions.absolute(dataDir).toString());
+    settings.putAll(devices.overrides());
     if (drainTimeout != null) {
       settings.put("framefarm.worker.drain-timeout", drainTimeout);
     }
@@ -80,7 +83,9 @@ final class WorkerCommand implements Callable<Integer> {
       if (stopping.get()) {
         farm.drain(); // the signal came while the node started
       }
-      System.out.println("Worker up with " + devices.cpuSlots + " CPU slot(s), joining " + joining);
+      System.out.println("Worker up with " + (devices.simulatedDevices > 0
+          ? devices.simulatedDevices + " simulated device(s)" : devices.cpuSlots + " CPU slot(s)") + ", joining "
+          + joining);
       farm.awaitTermination();
       if (stopping.get() || farm.drained()) {
         System.out.println("Worker drained and left the cluster");

@@ -70,7 +70,7 @@ public final class Coordinator {
     JobHistory history = JobHistory.open(config,
         system.dispatchers().lookup(DispatcherSelector.fromConfig("framefarm.coordinator.history-dispatcher")));
     var jobManagerBehavior = MembershipWatcher.watching(
-        JobManager.create(transfer, history, JobManagerSettings.fromConfig(settings)));
+        JobManager.create(transfer, history, JobManagerSettings.fromConfig(settings), metrics::chunkAssigned));
     ActorRef<JobManagerCommand> jobManager = ClusterSingleton.get(system).init(
         SingletonActor.of(jobManagerBehavior, JobManagerProxy.SINGLETON_NAME)
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));

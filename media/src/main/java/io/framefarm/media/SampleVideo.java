@@ -47,7 +47,24 @@ public final class SampleVideo {
         caption == null ? null : Captioner.of(caption, width, height));
   }
 
+  /**
+   * As {@link #generate(Path, int, int, int, int)}, with an IDR frame every {@code gop} frames and none between,
+   * and no B-frames: chunks of a multiple of {@code gop} frames then start on a keyframe and their segments are
+   * valid chunks as they are (what simulated devices pass through without decoding).
+   */
+  public static Path generate(Path out, int seconds, int width, int height, int fps, int gop) {
+    if (gop < 1) {
+      throw new IllegalArgumentException("gop must be at least 1, was " + gop);
+    }
+    return generate(out, Pattern.MOVING, seconds, width, height, fps, null, gop);
+  }
+
   static Path generate(Path out, Pattern pattern, int seconds, int width, int height, int fps, Captioner captioner) {
+    return generate(out, pattern, seconds, width, height, fps, captioner, 0);
+  }
+
+  private static Path generate(Path out, Pattern pattern, int seconds, int width, int height, int fps,
+      Captioner captioner, int gop) {
     Ff.routeLogging(); // JavaCV's recorder dumps the format at FFmpeg's info level, on stderr otherwise
     try {
       Files.createDirectories(out.toAbsolutePath().getParent());
@@ -58,6 +75,10 @@ public final class SampleVideo {
         recorder.setFrameRate(fps);
         recorder.setVideoOption("preset", "veryfast");
         recorder.setVideoOption("crf", "20");
+        if (gop > 0) {
+          recorder.setGopSize(gop);
+          recorder.setVideoOption("x264-params", "bframes=0:scenecut=0:keyint=" + gop + ":min-keyint=" + gop);
+        }
         recorder.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
         recorder.setSampleRate(SAMPLE_RATE);
         recorder.setAudioChannels(1);

@@ -9,6 +9,7 @@ import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.WorkerCommand;
 import io.framefarm.worker.device.Device;
 import io.framefarm.worker.device.Devices;
+import io.framefarm.worker.device.SimulatedDevice;
 import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryConfig;
 import io.framefarm.worker.memory.MemoryEvent;
@@ -117,11 +118,9 @@ public final class WorkerNode extends AbstractBehavior<WorkerNodeCommand> {
     super(context);
     this.timers = timers;
     Scratch.reset(settings.workDir());
-    long hostBudget = settings.memoryBudgetBytes() > 0 ? settings.memoryBudgetBytes()
-        : Devices.defaultHostBudget(settings.cpuSlots());
-    List<Device> devices = Devices.discover(settings.gpus(), hostBudget, settings.cpuSlots());
-    String node = Cluster.get(context.getSystem()).selfMember().address().toString();
     Config worker = context.getSystem().settings().config().getConfig("framefarm.worker");
+    List<Device> devices = devices(settings, worker.getConfig("simulated"));
+    String node = Cluster.get(context.getSystem()).selfMember().address().toString();
     this.drainTimeout = worker.getDuration("drain-timeout");
     SlotTiming timing = SlotTiming.fromConfig(worker);
     this.chunkPool = ChunkPool.create(devices.size(), worker.getConfig("chunk-pool"));
@@ -140,8 +139,9 @@ public final class WorkerNode extends AbstractBehavior<WorkerNodeCommand> {
       ActorRef<MemoryManager.Command> memory = context.spawn(
           MemoryManager.create(device, config, loader, publisher), "memory-" + device.id(),
           DispatcherSelector.fromConfig("framefarm.worker.memory-manager-dispatcher"));
+      Duration simulatedFrameTime = device instanceof SimulatedDevice sim ? sim.frameTime() : null;
       var slotSettings = new WorkerSlot.Settings(device.id(), settings.workDir().resolve(device.id()), timing,
-          memory, LeaseSites.of(config.trackingLevel()), loader, chunkPool, files);
+          memory, LeaseSites.of(config.trackingLevel()), loader, chunkPool, files, simulatedFrameTime);
       ActorRef<WorkerCommand> slot = context.spawn(WorkerSlot.create(jobManager, slotSettings), "slot-" + device.id());
       context.watch(slot);
       slots.put(device.id(), slot);
@@ -151,6 +151,19 @@ public final class WorkerNode extends AbstractBehavior<WorkerNodeCommand> {
     context.getLog().info("Worker node started {} slot(s) on {}, scratch in {}, model cache in {}", devices.size(),
         devices.stream().map(Device::id).toList(), settings.workDir(), settings.modelCacheDir());
     context.getLog().debug("Worker node configured with {}", worker.root().render(ConfigRenderOptions.concise()));
+  }
+
+  /** {@code framefarm.worker.simulated.devices} simulated devices when set, else the GPUs or host slots. */
+  private static List<Device> devices(Settings settings, Config simulated) {
+    int count = simulated.getInt("devices");
+    if (count > 0) {
+      long budget = settings.memoryBudgetBytes() > 0 ? settings.memoryBudgetBytes()
+          : simulated.getBytes("memory-budget");
+      return Devices.simulated(count, budget, simulated.getDuration("frame-time"));
+    }
+    long hostBudget = settings.memoryBudgetBytes() > 0 ? settings.memoryBudgetBytes()
+        : Devices.defaultHostBudget(settings.cpuSlots());
+    return Devices.discover(settings.gpus(), hostBudget, settings.cpuSlots());
   }
 
   /**

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.DoubleConsumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -47,10 +48,11 @@ final class ChunkLeases {
    * loss was already counted, and nothing would reclaim it.
    */
   private final Set<String> lostNodes = new HashSet<>();
+  private final DoubleConsumer assignmentSeconds;
 
   ChunkLeases(EffectFactories<JobEvent, JobBook> effects, ActorContext<JobManagerCommand> context, JobFiles files,
       JobManagerSettings settings, Clock clock, WorkQueue<RequestWork> queue, LeaseClock leases,
-      Function<ActorRef<WorkerCommand>, String> workerId, Runnable offerParked) {
+      Function<ActorRef<WorkerCommand>, String> workerId, Runnable offerParked, DoubleConsumer assignmentSeconds) {
     this.effects = effects;
     this.context = context;
     this.files = files;
@@ -60,6 +62,7 @@ final class ChunkLeases {
     this.leases = leases;
     this.workerId = workerId;
     this.offerParked = offerParked;
+    this.assignmentSeconds = assignmentSeconds;
   }
 
   /** Leases past their deadline fail, and so do the {@code stuck} jobs (that no worker may take any more). */
@@ -93,12 +96,13 @@ final class ChunkLeases {
     Chunk chunk = job.chunks().get(pick.get().chunk());
     Lease lease = new Lease(job.id(), chunk.index(), chunk.attempts() + 1);
     long now = clock.millis();
+    long pickedAt = System.nanoTime();
     // The deadline in the event is informational; the lease clock decides (and starts empty after a restart).
     var event = new ChunkLeased(job.id(), chunk.index(), lease.attempt(), worker,
         now + settings.startupGrace().toMillis(), now);
     return effects.persist(event).thenRun(b -> {
       leases.leased(lease, worker, now);
-      files.cutSegment(job, chunk, lease, c.worker());
+      files.cutSegment(job, chunk, lease, c.worker(), pickedAt);
     });
   }
 
@@ -111,6 +115,7 @@ final class ChunkLeases {
       return effects.none(); // the lease ended while the segment was cut; the worker asks again on its own
     }
     c.worker().tell(a);
+    assignmentSeconds.accept((System.nanoTime() - c.pickedAtNanos()) / 1e9);
     return effects.none();
   }
 

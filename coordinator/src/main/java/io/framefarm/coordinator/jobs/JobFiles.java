@@ -26,8 +26,8 @@ import org.apache.pekko.util.ByteString;
  * the job manager as one of the commands declared here, to be journaled (or not) there.
  */
 final class JobFiles {
-  /** A leased chunk's input is ready to stream to {@code worker}. */
-  record SegmentReady(AssignChunk assignment, ActorRef<WorkerCommand> worker)
+  /** A leased chunk's input is ready to stream to {@code worker}; its chunk was picked at {@code pickedAtNanos}. */
+  record SegmentReady(AssignChunk assignment, ActorRef<WorkerCommand> worker, long pickedAtNanos)
       implements JobManagerCommand, NoSerializationVerificationNeeded {}
 
   record SegmentFailed(Lease lease, String reason) implements JobManagerCommand, NoSerializationVerificationNeeded {}
@@ -59,14 +59,14 @@ final class JobFiles {
   }
 
   /** Cuts the chunk's input (the first chunk of a job probes the whole input), then the worker may be told. */
-  void cutSegment(Job job, Chunk chunk, Lease lease, ActorRef<WorkerCommand> worker) {
+  void cutSegment(Job job, Chunk chunk, Lease lease, ActorRef<WorkerCommand> worker, long pickedAtNanos) {
     var range = chunk.range();
     context.pipeToSelf(transfer.offerSegment(job.id(), job.request().input(), chunk.index(), lease.attempt(), range),
         (SourceRef<ByteString> ref, Throwable error) -> error != null
             ? new SegmentFailed(lease, "could not extract input packets: " + rootMessage(error))
             : new SegmentReady(new AssignChunk(job.id(), chunk.index(), lease.attempt(), job.pipeline().json(),
                 job.request().encode(), job.submitted().video(), range.firstPts(), range.endPts(), range.frames(), ref,
-                leaseTimeout.toMillis()), worker));
+                leaseTimeout.toMillis()), worker, pickedAtNanos));
   }
 
   /** Offers a model file straight to the worker that asked: nothing about it is journaled. */

@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.DoubleConsumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -71,19 +72,33 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
 
   public static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history,
       JobManagerSettings settings) {
-    return create(transfer, history, settings, Clock.systemUTC());
+    return create(transfer, history, settings, seconds -> { });
+  }
+
+  /**
+   * @param assignmentSeconds told, for each assignment, the seconds from the job manager picking the chunk for a
+   *     slot's request to telling the slot (the lease's journal write and the segment cut)
+   */
+  public static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history,
+      JobManagerSettings settings, DoubleConsumer assignmentSeconds) {
+    return create(transfer, history, settings, Clock.systemUTC(), assignmentSeconds);
   }
 
   static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history, JobManagerSettings settings,
       Clock clock) {
+    return create(transfer, history, settings, clock, seconds -> { });
+  }
+
+  private static Behavior<JobManagerCommand> create(Transfers transfer, JobHistory history,
+      JobManagerSettings settings, Clock clock, DoubleConsumer assignmentSeconds) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
-      return new JobManager(context, transfer, history, settings, clock);
+      return new JobManager(context, transfer, history, settings, clock, assignmentSeconds);
     }));
   }
 
   private JobManager(ActorContext<JobManagerCommand> context, Transfers transfer, JobHistory history,
-      JobManagerSettings settings, Clock clock) {
+      JobManagerSettings settings, Clock clock, DoubleConsumer assignmentSeconds) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.context = context;
@@ -94,7 +109,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     this.leases = new LeaseClock(settings.leaseTimeout(), settings.startupGrace());
     this.retention = new Retention(Effect(), context, files, settings, clock, this::status);
     this.leasing = new ChunkLeases(Effect(), context, files, settings, clock, queue, leases, this::workerId,
-        this::offerParked);
+        this::offerParked, assignmentSeconds);
   }
 
   @Override

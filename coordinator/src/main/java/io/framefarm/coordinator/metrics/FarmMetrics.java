@@ -22,6 +22,9 @@ import java.util.Map;
 public final class FarmMetrics {
   /** Chunk durations: a few frames on a fast device to a long chunk on a slow one. */
   private static final double[] CHUNK_SECONDS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800};
+  /** Request to assignment: a lease's journal write and a segment cut, milliseconds when all is well. */
+  private static final double[] ASSIGN_SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+      5};
   private static final double[] WAIT_SECONDS = {0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600};
   private static final List<String> LIVE_STATES = List.of("QUEUED", "RUNNING", "ASSEMBLING", "COMPLETED", "FAILED",
       "CANCELLED");
@@ -38,6 +41,7 @@ public final class FarmMetrics {
   private final Counter transferBytes;
   private final Histogram chunkDuration;
   private final Histogram queueWait;
+  private final Histogram assignment;
   private final Gauge liveJobs;
 
   public FarmMetrics() {
@@ -64,6 +68,10 @@ public final class FarmMetrics {
     queueWait = Histogram.builder().name("framefarm_chunk_queue_wait_seconds")
         .help("From a chunk becoming pending (submitted, failed, lost) to its lease").classicOnly()
         .classicUpperBounds(WAIT_SECONDS).register(registry);
+    assignment = Histogram.builder().name("framefarm_chunk_assignment_seconds")
+        .help("From the job manager picking a chunk for a slot's request to the assignment going out: the lease's"
+            + " journal write and the segment cut (the request's wait in the job manager's mailbox not included)")
+        .classicOnly().classicUpperBounds(ASSIGN_SECONDS).register(registry);
     liveJobs = Gauge.builder().name("framefarm_jobs").help("Jobs in the job manager's live state, by state")
         .labelNames("state").register(registry);
     for (String state : LIVE_STATES) {
@@ -107,6 +115,11 @@ public final class FarmMetrics {
     if (waitedSeconds >= 0) {
       queueWait.observe(waitedSeconds);
     }
+  }
+
+  /** An assignment sent to a slot, {@code seconds} after its chunk was picked for the slot's request. */
+  public void chunkAssigned(double seconds) {
+    assignment.observe(seconds);
   }
 
   /** A stored result; {@code seconds} is negative when the lease's start is unknown. */

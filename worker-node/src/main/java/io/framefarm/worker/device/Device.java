@@ -1,14 +1,15 @@
 package io.framefarm.worker.device;
 
 /**
- * Memory a worker can run models on: one GPU, or one host slot.
+ * Memory a worker can run models on: one GPU, one host slot, or a simulated device.
  *
  * <p>Only the device's memory manager allocates on it, one command at a time, so implementations
  * need not be thread-safe beyond what that actor's message ordering gives them.
  */
 public interface Device extends AutoCloseable {
 
-  enum Kind { CUDA, HOST }
+  /** {@code SIMULATED}: a device that only holds time per frame, for capacity planning ({@link SimulatedDevice}). */
+  enum Kind { CUDA, HOST, SIMULATED }
 
   /** Stable name used in logs, reports and the scheduler: {@code cuda:0}, {@code host:1}. */
   String id();

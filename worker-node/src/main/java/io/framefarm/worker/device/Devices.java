@@ -1,6 +1,7 @@
 package io.framefarm.worker.device;
 
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +73,23 @@ public final class Devices {
     if (devices.isEmpty()) {
       log.info("No selected GPU could be opened; running {}", hostSlots);
       return hostSlots(hostBudgetBytes, cpuSlots);
+    }
+    return List.copyOf(devices);
+  }
+
+  /**
+   * {@code count} simulated devices of {@code budgetBytes} each, each frame holding one for {@code frameTime}: for
+   * capacity planning, instead of the node's GPUs or host slots.
+   */
+  public static List<Device> simulated(int count, long budgetBytes, Duration frameTime) {
+    if (count < 1) {
+      throw new IllegalArgumentException("simulated devices must be at least 1, was " + count);
+    }
+    log.info("Running {} simulated device(s) of {}, {} ms per frame (no GPU or host slot is used)", count,
+        MemorySize.format(budgetBytes), frameTime.toMillis());
+    List<Device> devices = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      devices.add(new SimulatedDevice(i, budgetBytes, frameTime));
     }
     return List.copyOf(devices);
   }

@@ -22,7 +22,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -46,6 +48,8 @@ import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.stream.javadsl.FileIO;
 import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One processing slot of a worker node, one behavior per state:
@@ -76,10 +80,18 @@ public final class WorkerSlot {
   /**
    * Where this slot works, how patient it is, its device's memory manager and where that device's leases
    * are recorded from. Chunks are processed on {@code chunkPool}, which must have a thread for every slot
-   * that shares it (see {@link ChunkPool}).
+   * that shares it (see {@link ChunkPool}). {@code simulatedFrameTime} is null on a real device; on a simulated
+   * one, how long each frame holds the slot (see {@link SimulatedChunk}).
    */
   public record Settings(String slotId, Path workDir, SlotTiming timing, ActorRef<MemoryManager.Command> memory,
-      LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool, PipelineFiles files) {}
+      LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool, PipelineFiles files,
+      java.time.Duration simulatedFrameTime) {
+    /** A real device's slot. */
+    public Settings(String slotId, Path workDir, SlotTiming timing, ActorRef<MemoryManager.Command> memory,
+        LeaseSites leaseSites, OnnxModelLoader loader, Executor chunkPool, PipelineFiles files) {
+      this(slotId, workDir, timing, memory, leaseSites, loader, chunkPool, files, null);
+    }
+  }
 
   private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -119,12 +131,20 @@ public final class WorkerSlot {
   /** For tests: fails the slot as a bug in it would. Package-private, out of the product's way. */
   record Crash(String reason) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
+  /**
+   * One line per assignment at debug: the time from the slot's first request for work (since it went idle) to its
+   * assignment, cutting the segment included; and one per acknowledged result. For benchmarks (bench scaleout).
+   */
+  private static final Logger assignments = LoggerFactory.getLogger(WorkerSlot.class.getName() + ".assignments");
+
   private final ActorContext<WorkerCommand> context;
   private final TimerScheduler<WorkerCommand> timers;
   private final ActorRef<JobManagerCommand> jobManager;
   private final Settings settings;
   private final Materializer materializer;
   private final String node;
+  /** When the slot sent its first request for work since it went idle (System.nanoTime), 0 before that. */
+  private long requestedAt;
   /** Who asked this slot to drain; null while it is not draining. */
   private ActorRef<Drained> drainRequester;
 
@@ -157,6 +177,7 @@ public final class WorkerSlot {
 
   private Behavior<WorkerCommand> idle() {
     timers.cancel(ProgressTick.INSTANCE);
+    requestedAt = 0;
     requestWithSnapshot();
     timers.startTimerWithFixedDelay(RequestAgain.INSTANCE, settings.timing().requestInterval());
     return withStrays(Behaviors.receive(WorkerCommand.class)
@@ -185,10 +206,17 @@ public final class WorkerSlot {
         : new DeviceSnapshot(s.deviceId(), s.budgetBytes(), s.freeBytes(),
             s.models().stream().map(MemoryStats.ResidentModel::modelId).toList());
     jobManager.tell(new RequestWork(context.getSelf(), node, settings.slotId(), snapshot));
+    if (requestedAt == 0) {
+      requestedAt = System.nanoTime();
+    }
     return Behaviors.same();
   }
 
   private Behavior<WorkerCommand> onAssignChunk(AssignChunk a) {
+    if (requestedAt != 0 && assignments.isDebugEnabled()) {
+      assignments.debug("assigned {} {} chunk {} ({} frames) {} us after its request", settings.slotId(), a.jobId(),
+          a.chunk(), a.expectedFrames(), (System.nanoTime() - requestedAt) / 1000);
+    }
     timers.cancel(RequestAgain.INSTANCE);
     timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, settings.timing().progressInterval());
     context.getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(), a.attempt());
@@ -229,7 +257,7 @@ public final class WorkerSlot {
     });
     context.pipeToSelf(received, (local, error) -> error == null ? new SegmentReceived(a, local)
         : new Failed(a, rootMessage(error)));
-    return withStrays(busy(a, new AtomicInteger()) // no frames yet
+    return withStrays(busy(a, () -> 0) // no frames yet
         .onMessage(SegmentReceived.class, m -> m.assignment() == a, m -> processing(a, m.pipeline()))
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
         .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, null))
@@ -240,6 +268,9 @@ public final class WorkerSlot {
   // ---- processing ----
 
   private Behavior<WorkerCommand> processing(AssignChunk a, PipelineFiles.Local pipeline) {
+    if (settings.simulatedFrameTime() != null) {
+      return simulating(a, pipeline);
+    }
     Path dir = workDir(a);
     String owner = a.jobId() + "/" + a.chunk() + "/a" + a.attempt();
     ChunkMemory chunkMemory = new ChunkMemory(settings.memory(), settings.leaseSites(), context.getSystem().scheduler(),
@@ -256,13 +287,49 @@ public final class WorkerSlot {
       return new Processed(a, processed.frames(), ref, processed.texts());
     }, settings.chunkPool());
     context.pipeToSelf(done, (processed, error) -> error == null ? processed : new Failed(a, rootMessage(error)));
-    return withStrays(busy(a, framesDone)
+    return withStrays(busy(a, framesDone::get)
         .onMessage(Processed.class, m -> m.assignment() == a, this::onProcessed)
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
         .onMessage(MemoryRestarted.class, m -> onMemoryRestarted(m, chunkMemory))
         .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, chunkMemory))
         .onSignal(Terminated.class, signal -> onMemoryStopped(a, chunkMemory))
         .onSignal(PreRestart.class, signal -> giveBack(a, chunkMemory, restartReason())));
+  }
+
+  /**
+   * A simulated device: the result (the input frames) is written on the chunk pool, and the chunk is done once its
+   * frames have held the device for frames x frame time, counted from now, by a scheduled completion: no CPU and
+   * no thread is spent waiting.
+   */
+  private Behavior<WorkerCommand> simulating(AssignChunk a, PipelineFiles.Local pipeline) {
+    Path dir = workDir(a);
+    long frameNanos = settings.simulatedFrameTime().toNanos();
+    long from = System.nanoTime();
+    long until = from + frameNanos * a.expectedFrames();
+    // Frames "done" as time passes, so that progress renews the lease as a real device's would.
+    IntSupplier framesDone = () -> frameNanos == 0 ? a.expectedFrames()
+        : (int) Math.min(a.expectedFrames(), (System.nanoTime() - from) / frameNanos);
+    CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
+      try (pipeline) {
+        return SimulatedChunk.produce(a, dir.resolve("segment.nut"), dir.resolve("result.nut"));
+      }
+    }, settings.chunkPool()).thenCompose(frames -> {
+      long left = until - System.nanoTime();
+      Executor after = left > 0 ? CompletableFuture.delayedExecutor(left, TimeUnit.NANOSECONDS, settings.chunkPool())
+          : settings.chunkPool();
+      return CompletableFuture.supplyAsync(() -> {
+        SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
+            .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
+        return new Processed(a, frames, ref, List.of());
+      }, after);
+    });
+    context.pipeToSelf(done, (processed, error) -> error == null ? processed : new Failed(a, rootMessage(error)));
+    return withStrays(busy(a, framesDone)
+        .onMessage(Processed.class, m -> m.assignment() == a, this::onProcessed)
+        .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
+        .onMessageEquals(HandBack.INSTANCE, () -> handBack(a, null))
+        .onSignal(Terminated.class, signal -> onMemoryStopped(a, null))
+        .onSignal(PreRestart.class, signal -> giveBack(a, null, restartReason())));
   }
 
   private Behavior<WorkerCommand> onMemoryRestarted(MemoryRestarted m, ChunkMemory chunkMemory) {
@@ -293,8 +360,8 @@ public final class WorkerSlot {
   private Behavior<WorkerCommand> awaitingAck(AssignChunk a, int frames) {
     timers.startSingleTimer(AckTimedOut.class, new AckTimedOut(a), settings.timing().ackTimeout());
     Optional<Address> jobManagerHost = jobManagerHost();
-    return withStrays(busy(a, new AtomicInteger(frames))
-        .onMessage(ChunkAcknowledged.class, ack -> isFor(ack, a), ack -> onChunkAcknowledged(a, ack))
+    return withStrays(busy(a, () -> frames)
+        .onMessage(ChunkAcknowledged.class, ack -> isFor(ack, a), ack -> onChunkAcknowledged(a, ack, frames))
         .onMessage(AckTimedOut.class, m -> m.assignment() == a, m -> onAckTimedOut(a))
         .onMessage(MemberLeft.class, m -> jobManagerHost.equals(Optional.of(m.removed().member().address())),
             m -> onJobManagerHostLeft(a, m))
@@ -305,9 +372,11 @@ public final class WorkerSlot {
         .onSignal(PreRestart.class, signal -> Behaviors.same())); // reported already; the files go at the next start
   }
 
-  private Behavior<WorkerCommand> onChunkAcknowledged(AssignChunk a, ChunkAcknowledged ack) {
+  private Behavior<WorkerCommand> onChunkAcknowledged(AssignChunk a, ChunkAcknowledged ack, int frames) {
     if (!ack.accepted()) {
       context.getLog().info("Job manager refused {} chunk {}: {}", ack.jobId(), ack.chunk(), ack.reason());
+    } else {
+      assignments.debug("acknowledged {} {} chunk {} ({} frames)", settings.slotId(), a.jobId(), a.chunk(), frames);
     }
     return finish(a);
   }
@@ -402,15 +471,15 @@ public final class WorkerSlot {
   // ---- shared by the states ----
 
   /** What every state with a chunk in hand does: report its progress, and refuse a second chunk. */
-  private BehaviorBuilder<WorkerCommand> busy(AssignChunk a, AtomicInteger framesDone) {
+  private BehaviorBuilder<WorkerCommand> busy(AssignChunk a, IntSupplier framesDone) {
     return Behaviors.receive(WorkerCommand.class)
         .onMessageEquals(ProgressTick.INSTANCE, () -> onProgressTick(a, framesDone))
         .onMessage(AssignChunk.class, other -> onBusy(a, other))
         .onMessage(Drain.class, this::onDrainWhileBusy);
   }
 
-  private Behavior<WorkerCommand> onProgressTick(AssignChunk a, AtomicInteger framesDone) {
-    jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), framesDone.get()));
+  private Behavior<WorkerCommand> onProgressTick(AssignChunk a, IntSupplier framesDone) {
+    jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), framesDone.getAsInt()));
     return Behaviors.same();
   }
 
