@@ -25,7 +25,8 @@ public final class SegmentExtractor {
    * Stream-copies (no decode) the video packets chunk {@code range} needs into {@code out} (NUT container, source
    * time base and codec parameters kept): from a keyframe at or before range.start in decode order through the last
    * packet (decode order) of any frame in the range. Frames outside the range that come along are decoded and
-   * dropped by {@link ChunkDecoder}.
+   * dropped by {@link ChunkDecoder}. {@code info} may come from a scan still under way ({@link ProbeScan}) when
+   * the range lies within its settled frames: every packet the range needs has been read then.
    */
   public static ChunkSource extract(MediaInfo info, ChunkRange range, Path out) {
     FrameIndex index = info.frames();
@@ -71,8 +72,13 @@ public final class SegmentExtractor {
           av_packet_unref(pkt);
           continue;
         }
-        int position = decodePosition(index, pkt, source);
-        if (position > next && !rewound && next == firstDecode) {
+        int position = decodePosition(index, pkt);
+        if (position < 0 && (rewound || next != firstDecode)) {
+          throw new MediaException(source, "video packet with pts " + packetTime(pkt) + " is not in the frame index"
+              + " (has the file changed since it was probed?)");
+        }
+        // A seek that overshot lands on a packet after the range, which an index of the file's start may not hold.
+        if ((position > next || position < 0) && !rewound && next == firstDecode) {
           av_packet_unref(pkt);
           Ff.check(av_seek_frame(in, -1, Long.MIN_VALUE, AVSEEK_FLAG_BACKWARD), source, "cannot rewind");
           rewound = true;
@@ -129,14 +135,13 @@ public final class SegmentExtractor {
     return sorted;
   }
 
-  /** The decode position of the frame this packet carries, found by its pts as the probe recorded it. */
-  private static int decodePosition(FrameIndex index, AVPacket pkt, Path source) {
-    long ts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts(); // same fallback as Probe
-    int frame = index.indexOfPts(ts);
-    if (frame < 0) {
-      throw new MediaException(source, "video packet with pts " + ts + " is not in the frame index"
-          + " (has the file changed since it was probed?)");
-    }
-    return index.decodeOrder(frame);
+  /** The decode position of the frame this packet carries, found by its pts as the probe recorded it; -1 if none. */
+  private static int decodePosition(FrameIndex index, AVPacket pkt) {
+    int frame = index.indexOfPts(packetTime(pkt));
+    return frame < 0 ? -1 : index.decodeOrder(frame);
+  }
+
+  private static long packetTime(AVPacket pkt) {
+    return pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts(); // same fallback as Probe
   }
 }
