@@ -3,7 +3,7 @@ package io.framefarm.coordinator.transfer;
 import io.framefarm.media.AssemblyResult;
 import io.framefarm.media.Assembler;
 import io.framefarm.media.ChunkRange;
-import io.framefarm.media.MediaInfo;
+import io.framefarm.media.ProbeLimits;
 import io.framefarm.media.Probe;
 import io.framefarm.media.SegmentExtractor;
 import io.framefarm.pipeline.PipelineSpec;
@@ -46,16 +46,22 @@ public final class ChunkTransfer implements Transfers {
   private final ChunkStore store;
   private final Materializer materializer;
   private final Executor media;
-  private final Map<String, MediaInfo> probed = new ConcurrentHashMap<>();
+  /** Each job's input, scanned once (from where a chunk can be cut as soon as the scan settled it). */
+  private final Map<String, InputScan> scans = new ConcurrentHashMap<>();
+  private final ProbeLimits limits;
   private final TransferMeter meter;
   private final ModelFileOffers models;
 
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
-    this(system, store, TransferMeter.NONE);
+    this(system, store, TransferMeter.NONE, ProbeLimits.DEFAULT);
   }
 
-  public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter) {
+  /**
+   * @param limits what reading an input may cost: the same as at validation, which may have read only its start
+   */
+  public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, ProbeLimits limits) {
     this.store = store;
+    this.limits = limits;
     this.meter = meter;
     this.materializer = Materializer.matFromSystem(system);
     this.media = system.dispatchers().lookup(DispatcherSelector.fromConfig(MEDIA_DISPATCHER));
@@ -66,13 +72,19 @@ public final class ChunkTransfer implements Transfers {
     return store;
   }
 
-  /** Extracts the chunk's input packets and offers them to one consumer. */
+  @Override
+  public void plan(String jobId, String input, int chunkFrames, PlanListener listener) {
+    scan(jobId, input).plan(chunkFrames, listener);
+  }
+
+  /** Extracts the chunk's input packets, once the input's scan got past them, and offers them to one consumer. */
+  @Override
   public CompletionStage<SourceRef<ByteString>> offerSegment(String jobId, String input, int chunk, int attempt,
       PlannedChunk range) {
-    return CompletableFuture.supplyAsync(() -> {
+    return scan(jobId, input).covering(range.end()).thenApplyAsync(info -> {
       Path segment = store.segmentFile(jobId, chunk, attempt);
       createParent(segment);
-      SegmentExtractor.extract(info(jobId, input), new ChunkRange(chunk, range.start(), range.end()), segment);
+      SegmentExtractor.extract(info, new ChunkRange(chunk, range.start(), range.end()), segment);
       meter.sent(segment.toFile().length());
       return segment;
     }, media).thenApply(segment -> FileIO.fromPath(segment, STREAM_CHUNK_BYTES)
@@ -119,14 +131,14 @@ public final class ChunkTransfer implements Transfers {
    */
   public CompletionStage<AssemblyResult> assemble(String jobId, JobRequest request, int chunks,
       PipelinePlan pipeline) {
-    return CompletableFuture.supplyAsync(() -> {
+    return scan(jobId, request.input()).whole().thenApplyAsync(info -> {
       List<Path> files = new ArrayList<>();
       for (int i = 0; i < chunks; i++) {
         files.add(store.chunkFile(jobId, i));
       }
       Path out = Path.of(request.output());
       createParent(out);
-      AssemblyResult result = Assembler.assemble(info(jobId, request.input()), files, out, request.overwrite());
+      AssemblyResult result = Assembler.assemble(info, files, out, request.overwrite());
       List<Path> texts = new ArrayList<>();
       for (int i = 0; i < chunks; i++) {
         if (Files.exists(store.textFile(jobId, i))) {
@@ -148,19 +160,16 @@ public final class ChunkTransfer implements Transfers {
 
   /** Forgets a finished job and deletes its working files. */
   public CompletionStage<Void> forget(String jobId) {
-    probed.remove(jobId);
+    InputScan scan = scans.remove(jobId);
+    if (scan != null) {
+      scan.cancel();
+    }
     return CompletableFuture.runAsync(() -> store.deleteJob(jobId), media);
   }
 
-  /** The source's probe, once per job; probed outside the map so that a long probe blocks no other job. */
-  private MediaInfo info(String jobId, String input) {
-    MediaInfo known = probed.get(jobId);
-    if (known != null) {
-      return known;
-    }
-    MediaInfo info = Probe.probe(Path.of(input));
-    MediaInfo raced = probed.putIfAbsent(jobId, info);
-    return raced != null ? raced : info;
+  /** The job's input scan, started at the first need (after a restart, the first chunk cut or assembly). */
+  private InputScan scan(String jobId, String input) {
+    return scans.computeIfAbsent(jobId, id -> InputScan.start(Path.of(input), limits, media));
   }
 
   private static void createParent(Path file) {
