@@ -26,6 +26,7 @@ final class InputScan {
   private final Path input;
   private final ProbeLimits limits;
   private final Executor executor;
+  private final int firstStep;
   private ProbeScan scan; // touched by one step at a time
   private final List<Waiter> waiters = new ArrayList<>();
   private MediaInfo latest;
@@ -37,14 +38,20 @@ final class InputScan {
   private int reported;
   private volatile boolean cancelled;
 
-  private InputScan(Path input, ProbeLimits limits, Executor executor) {
+  private InputScan(Path input, ProbeLimits limits, Executor executor, int firstStep) {
     this.input = input;
     this.limits = limits;
     this.executor = executor;
+    this.firstStep = firstStep;
   }
 
   static InputScan start(Path input, ProbeLimits limits, Executor executor) {
-    InputScan s = new InputScan(input, limits, executor);
+    return start(input, limits, executor, FIRST_STEP);
+  }
+
+  /** With steps from {@code firstStep} packets up: tests read a short file in many. */
+  static InputScan start(Path input, ProbeLimits limits, Executor executor, int firstStep) {
+    InputScan s = new InputScan(input, limits, executor, firstStep);
     executor.execute(s::step);
     return s;
   }
@@ -98,7 +105,7 @@ final class InputScan {
       if (scan == null) {
         scan = ProbeScan.open(input, limits);
       }
-      boolean done = scan.advance(Math.min(MAX_STEP, Math.max(FIRST_STEP, scan.packets() * 2)));
+      boolean done = scan.advance(Math.min(MAX_STEP, Math.max(firstStep, scan.packets() * 2)));
       if (scan.packets() > 0 && (done || wanted())) {
         publish(scan.snapshot(), scan.settledFrames(), done);
       }
