@@ -29,6 +29,54 @@ public final class SegmentExtractor {
    * the range lies within its settled frames: every packet the range needs has been read then.
    */
   public static ChunkSource extract(MediaInfo info, ChunkRange range, Path out) {
+    try (Input in = Input.open(info)) {
+      return extract(in, info, range, out);
+    }
+  }
+
+  /**
+   * The source opened once for many chunks: opening a long MP4 parses an index of every sample, which costs more
+   * than cutting a chunk. Not thread-safe: one {@link #extract(Input, MediaInfo, ChunkRange, Path)} at a time.
+   */
+  public static final class Input implements AutoCloseable {
+    private final AVFormatContext ctx;
+    private final AVStream stream;
+    private boolean closed;
+    /** Read from before: not at the start any more. */
+    private boolean used;
+
+    private Input(AVFormatContext ctx, AVStream stream) {
+      this.ctx = ctx;
+      this.stream = stream;
+    }
+
+    public static Input open(MediaInfo info) {
+      Path source = info.file();
+      AVFormatContext in = Ff.openInput(source, false);
+      try {
+        AVStream st = in.streams(info.video().index());
+        if (st.codecpar().width() <= 0) {
+          // Headerless containers only learn codec parameters from the first packets.
+          Ff.check(avformat_find_stream_info(in, (PointerPointer<?>) null), source, "cannot read stream parameters");
+        }
+        return new Input(in, st);
+      } catch (RuntimeException e) {
+        avformat_close_input(in);
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        avformat_close_input(ctx);
+      }
+    }
+  }
+
+  /** As {@link #extract(MediaInfo, ChunkRange, Path)}, from {@code input} opened before (and left open). */
+  public static ChunkSource extract(Input input, MediaInfo info, ChunkRange range, Path out) {
     FrameIndex index = info.frames();
     if (range.end() > index.frameCount()) {
       throw new IllegalArgumentException(range + " beyond " + index.frameCount() + " frames");
@@ -44,20 +92,19 @@ public final class SegmentExtractor {
     long offset = minPts < 0 ? -minPts : 0;
 
     Path source = info.file();
-    AVFormatContext in = Ff.openInput(source, false);
+    AVFormatContext in = input.ctx;
     AVPacket pkt = av_packet_alloc();
     NutWriter writer = null;
     boolean ok = false;
     try {
-      AVStream st = in.streams(info.video().index());
-      if (st.codecpar().width() <= 0) {
-        // Headerless containers only learn codec parameters from the first packets.
-        Ff.check(avformat_find_stream_info(in, (PointerPointer<?>) null), source, "cannot read stream parameters");
-      }
+      AVStream st = input.stream;
+      // Seeking is only a shortcut: packets are identified by pts below, and an overshoot reads from the start.
       if (keyframe >= 0 && firstDecode > 0) {
-        // Seeking is only a shortcut: packets are identified by pts below, and an overshoot reads from the start.
         av_seek_frame(in, st.index(), index.pts(keyframe), AVSEEK_FLAG_BACKWARD);
+      } else if (input.used) {
+        Ff.check(av_seek_frame(in, -1, Long.MIN_VALUE, AVSEEK_FLAG_BACKWARD), source, "cannot rewind");
       }
+      input.used = true;
       writer = NutWriter.open(out, st.codecpar(), st.time_base(), offset);
       int next = firstDecode;
       boolean rewound = false;
@@ -101,7 +148,6 @@ public final class SegmentExtractor {
       ok = true;
     } finally {
       av_packet_free(pkt);
-      avformat_close_input(in);
       if (writer != null) {
         writer.close();
       }

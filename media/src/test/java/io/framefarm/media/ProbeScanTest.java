@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.framefarm.media.testing.TestVideos;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,23 @@ class ProbeScanTest {
     }
     SegmentExtractor.extract(whole, range, temp.resolve("whole.nut"));
     assertThat(Files.readAllBytes(temp.resolve("early.nut"))).isEqualTo(Files.readAllBytes(temp.resolve("whole.nut")));
+  }
+
+  /** One open input serves chunks in any order (a reused input is rewound), each as a fresh open cuts it. */
+  @Test
+  void segmentsCutFromOneOpenInputAreTheSame() throws Exception {
+    Path file = TestVideos.openGop(DIR);
+    MediaInfo info = Probe.probe(file);
+    List<ChunkRange> ranges = List.of(new ChunkRange(2, 90, 120), new ChunkRange(0, 0, 30),
+        new ChunkRange(1, 40, 60), new ChunkRange(0, 0, 30));
+    try (SegmentExtractor.Input in = SegmentExtractor.Input.open(info)) {
+      for (int i = 0; i < ranges.size(); i++) {
+        SegmentExtractor.extract(in, info, ranges.get(i), temp.resolve("reused-" + i + ".nut"));
+        SegmentExtractor.extract(info, ranges.get(i), temp.resolve("fresh-" + i + ".nut"));
+        assertThat(Files.readAllBytes(temp.resolve("reused-" + i + ".nut"))).as("chunk %s", ranges.get(i))
+            .isEqualTo(Files.readAllBytes(temp.resolve("fresh-" + i + ".nut")));
+      }
+    }
   }
 
   /** A file cut short reads fine at first and fails when the scan reaches the cut, naming the file. */

@@ -5,7 +5,6 @@ import io.framefarm.media.Assembler;
 import io.framefarm.media.ChunkRange;
 import io.framefarm.media.ProbeLimits;
 import io.framefarm.media.Probe;
-import io.framefarm.media.SegmentExtractor;
 import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
@@ -81,10 +80,11 @@ public final class ChunkTransfer implements Transfers {
   @Override
   public CompletionStage<SourceRef<ByteString>> offerSegment(String jobId, String input, int chunk, int attempt,
       PlannedChunk range) {
-    return scan(jobId, input).covering(range.end()).thenApplyAsync(info -> {
+    InputScan scan = scan(jobId, input);
+    return scan.covering(range.end()).thenApplyAsync(info -> {
       Path segment = store.segmentFile(jobId, chunk, attempt);
       createParent(segment);
-      SegmentExtractor.extract(info, new ChunkRange(chunk, range.start(), range.end()), segment);
+      scan.extract(info, new ChunkRange(chunk, range.start(), range.end()), segment);
       meter.sent(segment.toFile().length());
       return segment;
     }, media).thenApply(segment -> FileIO.fromPath(segment, STREAM_CHUNK_BYTES)

@@ -1,9 +1,11 @@
 package io.framefarm.coordinator.transfer;
 
+import io.framefarm.media.ChunkRange;
 import io.framefarm.media.MediaException;
 import io.framefarm.media.MediaInfo;
 import io.framefarm.media.ProbeLimits;
 import io.framefarm.media.ProbeScan;
+import io.framefarm.media.SegmentExtractor;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +39,8 @@ final class InputScan {
   private int chunkFrames;
   private int reported;
   private volatile boolean cancelled;
+  private final Object cutting = new Object();
+  private SegmentExtractor.Input cutter; // guarded by cutting
 
   private InputScan(Path input, ProbeLimits limits, Executor executor, int firstStep) {
     this.input = input;
@@ -89,8 +93,39 @@ final class InputScan {
     }
   }
 
+  /**
+   * Cuts a chunk's packets from the input, opened once for all of the job's chunks (opening a long MP4 parses an
+   * index of every sample, which costs more than cutting a chunk); one cut at a time.
+   */
+  void extract(MediaInfo info, ChunkRange range, Path out) {
+    synchronized (cutting) {
+      if (cancelled) {
+        throw new MediaException(input, "scan cancelled: its job ended");
+      }
+      if (cutter == null) {
+        cutter = SegmentExtractor.Input.open(info);
+      }
+      try {
+        SegmentExtractor.extract(cutter, info, range, out);
+      } catch (RuntimeException e) {
+        cutter.close(); // opened again for the next chunk, in a known state
+        cutter = null;
+        throw e;
+      }
+    }
+  }
+
+  /** Stops the scan at its next step and closes the input; returns at once (a cut under way ends first). */
   void cancel() {
     cancelled = true;
+    executor.execute(() -> {
+      synchronized (cutting) {
+        if (cutter != null) {
+          cutter.close();
+          cutter = null;
+        }
+      }
+    });
   }
 
   private boolean covers(int end) {
