@@ -1,6 +1,7 @@
 package io.framefarm.coordinator.api;
 
 import io.framefarm.coordinator.transfer.ChunkPlans;
+import io.framefarm.coordinator.transfer.ScanHandoff;
 import io.framefarm.media.MediaException;
 import io.framefarm.media.MediaInfo;
 import io.framefarm.media.ProbeLimits;
@@ -48,6 +49,7 @@ public final class JobValidator {
   private final PathRules paths;
   private final Path pipelinesDir;
   private final ProbeLimits probeLimits;
+  private final ScanHandoff handoff;
   /** Models are hashed at every submission that names them; this remembers digests while files are unchanged. */
   private final FileDigests digests = new FileDigests();
 
@@ -57,9 +59,15 @@ public final class JobValidator {
    * @param probeLimits frame size and time limits for probing an input
    */
   public JobValidator(PathRules paths, Path pipelinesDir, ProbeLimits probeLimits) {
+    this(paths, pipelinesDir, probeLimits, null);
+  }
+
+  /** @param handoff where the scan of a long input is left for the job manager on this node; null for none */
+  public JobValidator(PathRules paths, Path pipelinesDir, ProbeLimits probeLimits, ScanHandoff handoff) {
     this.paths = paths;
     this.pipelinesDir = pipelinesDir.toAbsolutePath().normalize();
     this.probeLimits = probeLimits;
+    this.handoff = handoff;
   }
 
   /** Where jobs may read and write; the output routes serve files only from there. */
@@ -98,7 +106,10 @@ public final class JobValidator {
     // Only the start of a long input is read here, enough for its first chunks: the job is accepted and its first
     // chunks run while the job manager reads the rest (and fails the job if the rest turns out broken). An input
     // read to its end here is planned whole, as before.
-    try (ProbeScan scan = ProbeScan.open(input, probeLimits)) {
+    ProbeScan scan = null;
+    boolean parked = false;
+    try {
+      scan = ProbeScan.open(input, probeLimits);
       long prefix = (long) PREFIX_CHUNKS * chunkFrames;
       while (!scan.advance(PREFIX_STEP_PACKETS) && scan.settledFrames() <= prefix) {
         // reading on
@@ -106,8 +117,16 @@ public final class JobValidator {
       info = scan.snapshot();
       planning = !scan.complete();
       chunks = ChunkPlans.plannable(info.frames(), scan.settledFrames(), scan.complete(), chunkFrames);
+      if (planning && handoff != null) {
+        handoff.park(scan); // the job manager on this node goes on from where this scan stopped
+        parked = true;
+      }
     } catch (MediaException e) {
       throw new InvalidJobException("input " + e.getMessage());
+    } finally {
+      if (scan != null && !parked) {
+        scan.close();
+      }
     }
     VideoStreamInfo v = info.video();
     var video = new VideoSpec(v.width(), v.height(), v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(),

@@ -48,19 +48,23 @@ public final class ChunkTransfer implements Transfers {
   /** Each job's input, scanned once (from where a chunk can be cut as soon as the scan settled it). */
   private final Map<String, InputScan> scans = new ConcurrentHashMap<>();
   private final ProbeLimits limits;
+  private final ScanHandoff handoff;
   private final TransferMeter meter;
   private final ModelFileOffers models;
 
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
-    this(system, store, TransferMeter.NONE, ProbeLimits.DEFAULT);
+    this(system, store, TransferMeter.NONE, ProbeLimits.DEFAULT, new ScanHandoff());
   }
 
   /**
    * @param limits what reading an input may cost: the same as at validation, which may have read only its start
+   * @param handoff where the validation on this node leaves the scans it started
    */
-  public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, ProbeLimits limits) {
+  public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, ProbeLimits limits,
+      ScanHandoff handoff) {
     this.store = store;
     this.limits = limits;
+    this.handoff = handoff;
     this.meter = meter;
     this.materializer = Materializer.matFromSystem(system);
     this.media = system.dispatchers().lookup(DispatcherSelector.fromConfig(MEDIA_DISPATCHER));
@@ -169,7 +173,7 @@ public final class ChunkTransfer implements Transfers {
 
   /** The job's input scan, started at the first need (after a restart, the first chunk cut or assembly). */
   private InputScan scan(String jobId, String input) {
-    return scans.computeIfAbsent(jobId, id -> InputScan.start(Path.of(input), limits, media));
+    return scans.computeIfAbsent(jobId, id -> InputScan.start(Path.of(input), limits, media, handoff));
   }
 
   private static void createParent(Path file) {

@@ -29,6 +29,7 @@ final class InputScan {
   private final ProbeLimits limits;
   private final Executor executor;
   private final int firstStep;
+  private final ScanHandoff handoff;
   private ProbeScan scan; // touched by one step at a time
   private final List<Waiter> waiters = new ArrayList<>();
   private MediaInfo latest;
@@ -42,20 +43,22 @@ final class InputScan {
   private final Object cutting = new Object();
   private SegmentExtractor.Input cutter; // guarded by cutting
 
-  private InputScan(Path input, ProbeLimits limits, Executor executor, int firstStep) {
+  private InputScan(Path input, ProbeLimits limits, Executor executor, int firstStep, ScanHandoff handoff) {
     this.input = input;
     this.limits = limits;
     this.executor = executor;
     this.firstStep = firstStep;
+    this.handoff = handoff;
   }
 
-  static InputScan start(Path input, ProbeLimits limits, Executor executor) {
-    return start(input, limits, executor, FIRST_STEP);
+  /** Goes on with the validation's scan of {@code input} if {@code handoff} holds one, else opens the input. */
+  static InputScan start(Path input, ProbeLimits limits, Executor executor, ScanHandoff handoff) {
+    return start(input, limits, executor, FIRST_STEP, handoff);
   }
 
   /** With steps from {@code firstStep} packets up: tests read a short file in many. */
-  static InputScan start(Path input, ProbeLimits limits, Executor executor, int firstStep) {
-    InputScan s = new InputScan(input, limits, executor, firstStep);
+  static InputScan start(Path input, ProbeLimits limits, Executor executor, int firstStep, ScanHandoff handoff) {
+    InputScan s = new InputScan(input, limits, executor, firstStep, handoff);
     executor.execute(s::step);
     return s;
   }
@@ -136,6 +139,9 @@ final class InputScan {
     try {
       if (cancelled) {
         throw new MediaException(input, "scan cancelled: its job ended");
+      }
+      if (scan == null) {
+        scan = handoff.take(input.toString());
       }
       if (scan == null) {
         scan = ProbeScan.open(input, limits);

@@ -123,7 +123,8 @@ class ChunkPlanningTest {
     assertThat(last.events()).containsExactly(new ChunksPlanned(id, chunks(3, 4, 4), 3, true));
     complete(id, lease());
     var end = jobManager.runCommand(new JobFiles.ChunksScanned(id, 0, chunks(0, 4, 4), true));
-    assertThat(end.events()).containsExactly(new ChunksPlanned(id, List.of(), 4, false));
+    // The assembly that this starts answers at once here: its JobCompleted may come in the same batch.
+    assertThat(end.events()).first().isEqualTo(new ChunksPlanned(id, List.of(), 4, false));
 
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> status(id).state().equals("COMPLETED"));
     assertThat(status(id).planning()).isFalse();

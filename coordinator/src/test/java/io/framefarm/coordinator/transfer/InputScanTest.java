@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.framefarm.media.MediaInfo;
 import io.framefarm.media.Probe;
 import io.framefarm.media.ProbeLimits;
+import io.framefarm.media.ProbeScan;
 import io.framefarm.media.SampleVideo;
 import io.framefarm.protocol.JobApi.PlannedChunk;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class InputScanTest {
 
   @Test
   void aChunkCanBeCutAndPlannedBeforeTheScanEndsAndTheEndMatchesTheWholeProbe() {
-    InputScan scan = InputScan.start(video, ProbeLimits.DEFAULT, steps::add, 64);
+    InputScan scan = InputScan.start(video, ProbeLimits.DEFAULT, steps::add, 64, new ScanHandoff());
     scan.plan(30, listener);
     CompletableFuture<MediaInfo> firstChunk = scan.covering(30);
     CompletableFuture<MediaInfo> whole = scan.whole();
@@ -75,9 +76,25 @@ class InputScanTest {
   }
 
   @Test
+  void aScanTheValidationStartedIsTakenOverWhereItStopped() {
+    ScanHandoff handoff = new ScanHandoff();
+    ProbeScan started = ProbeScan.open(video, ProbeLimits.DEFAULT);
+    started.advance(200);
+    handoff.park(started);
+    InputScan scan = InputScan.start(video, ProbeLimits.DEFAULT, steps::add, 64, handoff);
+    scan.plan(30, listener);
+    steps.remove().run();
+    assertThat(handoff.take(video.toString())).as("taken over").isNull();
+    while (!steps.isEmpty()) {
+      steps.remove().run();
+    }
+    assertThat(all).isEqualTo(ChunkPlans.plannable(Probe.probe(video).frames(), 300, true, 30));
+  }
+
+  @Test
   void aScanThatFailsTellsThePlanAndEveryWaiter() {
     InputScan scan = InputScan.start(video, new ProbeLimits(8192, 8192, 8192L * 4320, Duration.ofNanos(1)),
-        steps::add, 64);
+        steps::add, 64, new ScanHandoff());
     scan.plan(30, listener);
     CompletableFuture<MediaInfo> firstChunk = scan.covering(30);
     while (!steps.isEmpty()) {
@@ -91,7 +108,7 @@ class InputScanTest {
 
   @Test
   void aCancelledScanStopsAtItsNextStep() {
-    InputScan scan = InputScan.start(video, ProbeLimits.DEFAULT, steps::add, 64);
+    InputScan scan = InputScan.start(video, ProbeLimits.DEFAULT, steps::add, 64, new ScanHandoff());
     CompletableFuture<MediaInfo> whole = scan.whole();
     steps.remove().run();
     scan.cancel();
