@@ -200,6 +200,19 @@ public final class ProbeScan implements AutoCloseable {
     return new MediaInfo(file, container, Probe.duration(ctx, videoInfo, frames), videoInfo, audio, frames);
   }
 
+  /** Hands the open file to {@link SegmentExtractor.Input#takeOver}: this scan is over, as if closed. */
+  AVFormatContext release() {
+    if (closed) {
+      throw new IllegalStateException("scan of " + file + " is closed");
+    }
+    closed = true;
+    return ctx;
+  }
+
+  int videoStreamIndex() {
+    return video.index();
+  }
+
   /** Closes the file; the snapshot of a complete scan stays readable. Idempotent. */
   @Override
   public void close() {

@@ -66,6 +66,17 @@ public final class SegmentExtractor {
       }
     }
 
+    /**
+     * The file {@code scan} has open, to cut chunks from: a scan that stopped part way (a long input's start, read
+     * to validate and plan it) saves the next user opening the file again. {@code scan} is over.
+     */
+    public static Input takeOver(ProbeScan scan) {
+      AVFormatContext ctx = scan.release();
+      Input in = new Input(ctx, ctx.streams(scan.videoStreamIndex()));
+      in.used = true;
+      return in;
+    }
+
     @Override
     public void close() {
       if (!closed) {

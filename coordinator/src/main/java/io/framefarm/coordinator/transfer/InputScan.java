@@ -31,6 +31,7 @@ final class InputScan {
   private final int firstStep;
   private final ScanHandoff handoff;
   private ProbeScan scan; // touched by one step at a time
+  private boolean tookOver; // likewise
   private final List<Waiter> waiters = new ArrayList<>();
   private MediaInfo latest;
   private int settled;
@@ -140,8 +141,12 @@ final class InputScan {
       if (cancelled) {
         throw new MediaException(input, "scan cancelled: its job ended");
       }
-      if (scan == null) {
-        scan = handoff.take(input.toString());
+      if (!tookOver) {
+        tookOver = true;
+        if (takeOver()) {
+          executor.execute(this::step); // the scan itself opens the file anew, while the first chunks are cut
+          return;
+        }
       }
       if (scan == null) {
         scan = ProbeScan.open(input, limits);
@@ -163,6 +168,30 @@ final class InputScan {
     }
   }
 
+  /**
+   * Takes over the scan the validation on this node left (the input's start, read to plan the first chunks): its
+   * index is this scan's first, and its open file cuts the chunks, so that the first chunk is cut without opening
+   * the file again (for a long MP4, parsing an index of every sample). The scan goes on from a file of its own.
+   */
+  private boolean takeOver() {
+    ProbeScan parked = handoff.take(input.toString());
+    if (parked == null) {
+      return false;
+    }
+    try {
+      MediaInfo info = parked.snapshot();
+      int settledFrames = parked.settledFrames();
+      synchronized (cutting) {
+        cutter = SegmentExtractor.Input.takeOver(parked);
+      }
+      publish(info, settledFrames, false);
+      return true;
+    } catch (RuntimeException e) {
+      parked.close();
+      return false;
+    }
+  }
+
   /** Whether anyone waits for a snapshot now: a chunk to cut, or a job manager to tell. */
   private synchronized boolean wanted() {
     return !waiters.isEmpty() || listener != null;
@@ -171,6 +200,9 @@ final class InputScan {
   private void publish(MediaInfo info, int settledFrames, boolean done) {
     List<CompletableFuture<MediaInfo>> ready = new ArrayList<>();
     synchronized (this) {
+      if (!done && settledFrames < settled) {
+        return; // a fresh scan not yet as far as the one it took over from
+      }
       latest = info;
       settled = settledFrames;
       complete = done;
