@@ -115,7 +115,8 @@ class ChunkPlanningTest {
 
     // The scan reports from the first chunk: those planned already are checked, the rest appended.
     var more = jobManager.runCommand(new JobFiles.ChunksScanned(id, 0, chunks(0, 3, -1), false));
-    assertThat(more.events()).containsExactly(new ChunksPlanned(id, chunks(2, 3, -1), 2, true));
+    // The parked request is offered the new chunk at once: its ChunkLeased may come in the same batch.
+    assertThat(more.events()).first().isEqualTo(new ChunksPlanned(id, chunks(2, 3, -1), 2, true));
     AssignChunk third = worker.expectMessageClass(AssignChunk.class);
     assertThat(third.chunk()).as("the parked request takes the new chunk").isEqualTo(2);
     complete(id, third);
