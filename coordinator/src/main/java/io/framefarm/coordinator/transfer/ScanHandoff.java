@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Scans the submit validation read the start of, left open for the job manager's scan on the same node to go on
- * with: it would otherwise open the input again (for a long MP4, parsing an index of every sample) and read its
- * start again. A job manager on another node, or one that never asks (the submission was refused after all), leaves
- * them here: each is closed at the first park or take a minute after it was parked. Thread-safe.
+ * Scans the submit validation read the start of, left open for the job manager on the same node: its first chunks
+ * are cut from that file with that index ({@link InputScan}), where they would otherwise wait for the file to be
+ * opened again (for a long MP4, parsing the tables of every sample). A job manager on another node, or one that
+ * never asks (the submission was refused after all), leaves them here: each is closed at the first park or take a
+ * minute after it was parked. Thread-safe.
  */
 public final class ScanHandoff {
   private static final long KEEP_NANOS = 60_000_000_000L;
