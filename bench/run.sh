@@ -23,6 +23,8 @@
 #                                           each, at least one job of 32 chunks) over up to 8
 #                                           worker JVMs and a coordinator JVM, fresh per K: steady frames/s, ratio to
 #                                           K x the K=1 rate, p50/p99 request->assignment (docs/BENCHMARKS.md, fig. 3)
+#   bench/run.sh submit [RUNS CHUNK_FRAMES]  submit to first chunk assigned for a 1-minute and a 60-minute 320x240
+#                                           video, alternating, RUNS (3) each; every run, medians, LONG/SHORT
 # Builds bench and what it needs when bench/target has no jar yet, or with BENCH_BUILD=1.
 # The classpath is a wildcard: ONNX Runtime crashes the JVM when the command line reaches ~4 KB.
 set -euo pipefail
@@ -34,7 +36,7 @@ fi
 CP="$JAR:$ROOT/bench/target/lib/*"
 JAVA_OPTS=(-Xmx2g -Dframefarm.home="$ROOT" ${BENCH_JAVA_OPTS:-})
 
-what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode|affinity|scaleout ...}"
+what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode|affinity|scaleout|submit ...}"
 shift
 case "$what" in
   jmh) exec java -cp "$CP" io.framefarm.bench.MemoryManagerJmh "$@" ;;
@@ -71,5 +73,13 @@ case "$what" in
     median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
     mf="$(median "${walls[$few]}")"; mm="$(median "${walls[$many]}")"
     echo "median: $few slots $mf s, $many slots $mm s, ratio $(awk -v a="$mm" -v b="$mf" 'BEGIN {printf "%.2f", a/b}')" ;;
-  *) echo "unknown benchmark '$what': jmh, pool, video, slots, recovery, inference, transcode, affinity or scaleout" >&2; exit 2 ;;
+  submit)
+    # Issue 10, figure 5: submit to first chunk assigned, a 1-minute and a 60-minute 320x240 video, alternating.
+    runs="${1:-3}"; chunk="${2:-240}"
+    short="$ROOT/bench/target/videos/sample-60s-320x240.mp4"; long="$ROOT/bench/target/videos/sample-3600s-320x240.mp4"
+    java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$short" 60 320 240 30
+    java -cp "$CP" io.framefarm.bench.MakeSampleVideo "$long" 3600 320 240 30
+    MALLOC_ARENA_MAX=2 exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.SubmitLatencyBench "$short" "$long" \
+      "$runs" "$chunk" ;;
+  *) echo "unknown benchmark '$what': jmh, pool, video, slots, recovery, inference, transcode, affinity, scaleout or submit" >&2; exit 2 ;;
 esac

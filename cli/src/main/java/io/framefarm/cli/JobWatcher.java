@@ -27,7 +27,11 @@ final class JobWatcher {
         startFrames = done;
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      String line = line(job.path("state").asText(), done, total, (done - startFrames) / Math.max(seconds, 1e-3))
+      // While the input is still read, the total is so far: the state says so, and no ETA is made up from it.
+      String state = job.path("planning").asBoolean() ? job.path("state").asText() + " (reading input)"
+          : job.path("state").asText();
+      String line = line(state, done, total, job.path("planning").asBoolean() ? 0
+              : (done - startFrames) / Math.max(seconds, 1e-3))
           + (job.path("waiting").isTextual() ? job.path("waiting").asText() + "   " : "");
       // Spaces over what a longer line before left on the terminal.
       out.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));

@@ -28,6 +28,9 @@ final class StatusCommand implements Callable<Integer> {
     }
     client.out().println(JobsCommand.HEADER);
     client.out().println(JobsCommand.row(job));
+    if (job.path("planning").asBoolean()) {
+      client.out().println("still reading the input: frames and chunks are those planned so far");
+    }
     if (job.path("waiting").isTextual()) {
       client.out().println(job.path("waiting").asText());
     }

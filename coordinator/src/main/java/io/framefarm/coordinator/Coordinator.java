@@ -16,6 +16,7 @@ import io.framefarm.coordinator.memory.ClusterMemoryView;
 import io.framefarm.coordinator.metrics.FarmMetrics;
 import io.framefarm.coordinator.transfer.ChunkStore;
 import io.framefarm.coordinator.transfer.ChunkTransfer;
+import io.framefarm.coordinator.transfer.ScanHandoff;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import java.net.InetSocketAddress;
@@ -66,7 +67,9 @@ public final class Coordinator {
     Path dataDir = Path.of(farm.getString("data-dir")).toAbsolutePath();
     Config settings = farm.getConfig("coordinator");
     var metrics = new FarmMetrics();
-    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir), metrics.transfers());
+    ProbeLimits inputLimits = probeLimits(settings.getConfig("input-limits"));
+    var handoff = new ScanHandoff();
+    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir), metrics.transfers(), inputLimits, handoff);
     JobHistory history = JobHistory.open(config,
         system.dispatchers().lookup(DispatcherSelector.fromConfig("framefarm.coordinator.history-dispatcher")));
     var jobManagerBehavior = MembershipWatcher.watching(
@@ -76,7 +79,7 @@ public final class Coordinator {
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
     UploadFiles.prepare(dataDir, settings.getDuration("uploads.request-timeout"));
     var validator = new JobValidator(PathRules.under(allowedRoots(settings, dataDir)), pipelinesDir(settings),
-        probeLimits(settings.getConfig("input-limits")));
+        inputLimits, handoff);
     ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(
         metrics.devices()), "memory-view", Props.empty());
     ActorRef<JobActivity.Command> activity = system.systemActorOf(JobActivity.create(metrics), "job-activity",

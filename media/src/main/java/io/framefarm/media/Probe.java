@@ -1,17 +1,8 @@
 package io.framefarm.media;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_DATA_DISPLAYMATRIX;
-import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_CORRUPT;
-import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_side_data_get;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
-import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
-import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
-import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_TIME_BASE;
@@ -19,11 +10,8 @@ import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_get_pix_fmt_name;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
@@ -32,7 +20,10 @@ import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 
-/** Reads a file's streams and builds its {@link FrameIndex} from a packet scan, without decoding any frame. */
+/**
+ * Reads a file's streams and builds its {@link FrameIndex} from a packet scan, without decoding any frame. The scan
+ * itself is {@link ProbeScan}, which can also stop early or report the start of the index while it reads the rest.
+ */
 public final class Probe {
   private Probe() {}
 
@@ -46,25 +37,9 @@ public final class Probe {
    *     still image, not a video, broken, over the size limits or slower to scan than the time limit
    */
   public static MediaInfo probe(Path file, ProbeLimits limits) {
-    long deadline = System.nanoTime() + limits.timeout().toNanos();
-    AVFormatContext ctx = Ff.openInput(file, true, limits);
-    try {
-      AVStream video = videoStream(ctx, file);
-      VideoStreamInfo videoInfo = videoInfo(video);
-      // Stream info may have found the size only now.
-      limits.checkFrameSize(file, videoInfo.width(), videoInfo.height());
-      List<AudioStreamInfo> audio = new ArrayList<>();
-      for (int i = 0; i < ctx.nb_streams(); i++) {
-        AVCodecParameters par = ctx.streams(i).codecpar();
-        if (par.codec_type() == AVMEDIA_TYPE_AUDIO) {
-          audio.add(new AudioStreamInfo(i, codecName(par), par.sample_rate(), par.ch_layout().nb_channels()));
-        }
-      }
-      FrameIndex frames = scan(ctx, video, file, deadline, limits);
-      String container = ctx.iformat().name().getString();
-      return new MediaInfo(file, container, duration(ctx, videoInfo, frames), videoInfo, audio, frames);
-    } finally {
-      avformat_close_input(ctx);
+    try (ProbeScan scan = ProbeScan.open(file, limits)) {
+      scan.advance(Integer.MAX_VALUE);
+      return scan.snapshot();
     }
   }
 
@@ -88,7 +63,7 @@ public final class Probe {
     return chosen;
   }
 
-  private static VideoStreamInfo videoInfo(AVStream st) {
+  static VideoStreamInfo videoInfo(AVStream st) {
     AVCodecParameters par = st.codecpar();
     BytePointer pixName = av_get_pix_fmt_name(par.format());
     AVRational rate = st.avg_frame_rate();
@@ -116,11 +91,11 @@ public final class Probe {
     return Math.floorMod((int) Math.round(-ccw), 360);
   }
 
-  private static String codecName(AVCodecParameters par) {
+  static String codecName(AVCodecParameters par) {
     return avcodec_get_name(par.codec_id()).getString();
   }
 
-  private static double duration(AVFormatContext ctx, VideoStreamInfo v, FrameIndex frames) {
+  static double duration(AVFormatContext ctx, VideoStreamInfo v, FrameIndex frames) {
     if (ctx.duration() != AV_NOPTS_VALUE && ctx.duration() > 0) {
       return ctx.duration() / (double) AV_TIME_BASE;
     }
@@ -130,61 +105,8 @@ public final class Probe {
     return span + frameTime;
   }
 
-  private static FrameIndex scan(AVFormatContext ctx, AVStream video, Path file, long deadline, ProbeLimits limits) {
-    int stream = video.index();
-    long[] pts = new long[1024];
-    long[] dts = new long[1024];
-    boolean[] key = new boolean[1024];
-    long[] duration = new long[1024];
-    int n = 0;
-    AVPacket pkt = av_packet_alloc();
-    try {
-      while (true) {
-        int r = av_read_frame(ctx, pkt);
-        if (r == AVERROR_EOF) {
-          break;
-        }
-        if ((n & 1023) == 0 && System.nanoTime() - deadline > 0) {
-          throw new MediaException(file, "probing took longer than " + limits.timeout().toSeconds() + " s (read "
-              + n + " video packets)");
-        }
-        if (r < 0) {
-          throw new MediaException(file, "read error after " + n + " video packets (" + Ff.describe(r) + ")");
-        }
-        if (pkt.stream_index() == stream) {
-          if ((pkt.flags() & AV_PKT_FLAG_CORRUPT) != 0) {
-            throw new MediaException(file, "truncated or corrupt: video packet " + n + " is incomplete");
-          }
-          if (n == pts.length) {
-            pts = Arrays.copyOf(pts, n * 2);
-            dts = Arrays.copyOf(dts, n * 2);
-            key = Arrays.copyOf(key, n * 2);
-            duration = Arrays.copyOf(duration, n * 2);
-          }
-          duration[n] = pkt.duration();
-          pts[n] = pkt.pts();
-          dts[n] = pkt.dts();
-          key[n] = (pkt.flags() & AV_PKT_FLAG_KEY) != 0;
-          n++;
-        }
-        av_packet_unref(pkt);
-      }
-    } finally {
-      av_packet_free(pkt);
-    }
-    if (n == 0) {
-      throw new MediaException(file, "no video frames");
-    }
-    long declared = video.nb_frames();
-    if (declared > n) {
-      throw new MediaException(file, "truncated: only " + n + " of " + declared + " video frames present");
-    }
-    return index(Arrays.copyOf(pts, n), Arrays.copyOf(dts, n), Arrays.copyOf(key, n),
-        Arrays.copyOf(duration, n), video.codecpar().video_delay(), frameInterval(video), file);
-  }
-
   /** One frame's nominal duration in the stream's time base, from its frame rate; 0 when unknown. */
-  private static long frameInterval(AVStream st) {
+  static long frameInterval(AVStream st) {
     AVRational rate = st.avg_frame_rate().num() > 0 ? st.avg_frame_rate() : st.r_frame_rate();
     if (rate.num() <= 0 || rate.den() <= 0) {
       return 0;

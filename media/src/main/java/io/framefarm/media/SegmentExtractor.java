@@ -25,9 +25,69 @@ public final class SegmentExtractor {
    * Stream-copies (no decode) the video packets chunk {@code range} needs into {@code out} (NUT container, source
    * time base and codec parameters kept): from a keyframe at or before range.start in decode order through the last
    * packet (decode order) of any frame in the range. Frames outside the range that come along are decoded and
-   * dropped by {@link ChunkDecoder}.
+   * dropped by {@link ChunkDecoder}. {@code info} may come from a scan still under way ({@link ProbeScan}) when
+   * the range lies within its settled frames: every packet the range needs has been read then.
    */
   public static ChunkSource extract(MediaInfo info, ChunkRange range, Path out) {
+    try (Input in = Input.open(info)) {
+      return extract(in, info, range, out);
+    }
+  }
+
+  /**
+   * The source opened once for many chunks: opening a long MP4 parses an index of every sample, which costs more
+   * than cutting a chunk. Not thread-safe: one {@link #extract(Input, MediaInfo, ChunkRange, Path)} at a time.
+   */
+  public static final class Input implements AutoCloseable {
+    private final AVFormatContext ctx;
+    private final AVStream stream;
+    private boolean closed;
+    /** Read from before: not at the start any more. */
+    private boolean used;
+
+    private Input(AVFormatContext ctx, AVStream stream) {
+      this.ctx = ctx;
+      this.stream = stream;
+    }
+
+    public static Input open(MediaInfo info) {
+      Path source = info.file();
+      AVFormatContext in = Ff.openInput(source, false);
+      try {
+        AVStream st = in.streams(info.video().index());
+        if (st.codecpar().width() <= 0) {
+          // Headerless containers only learn codec parameters from the first packets.
+          Ff.check(avformat_find_stream_info(in, (PointerPointer<?>) null), source, "cannot read stream parameters");
+        }
+        return new Input(in, st);
+      } catch (RuntimeException e) {
+        avformat_close_input(in);
+        throw e;
+      }
+    }
+
+    /**
+     * The file {@code scan} has open, to cut chunks from: a scan that stopped part way (a long input's start, read
+     * to validate and plan it) saves the next user opening the file again. {@code scan} is over.
+     */
+    public static Input takeOver(ProbeScan scan) {
+      AVFormatContext ctx = scan.release();
+      Input in = new Input(ctx, ctx.streams(scan.videoStreamIndex()));
+      in.used = true;
+      return in;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        avformat_close_input(ctx);
+      }
+    }
+  }
+
+  /** As {@link #extract(MediaInfo, ChunkRange, Path)}, from {@code input} opened before (and left open). */
+  public static ChunkSource extract(Input input, MediaInfo info, ChunkRange range, Path out) {
     FrameIndex index = info.frames();
     if (range.end() > index.frameCount()) {
       throw new IllegalArgumentException(range + " beyond " + index.frameCount() + " frames");
@@ -43,20 +103,19 @@ public final class SegmentExtractor {
     long offset = minPts < 0 ? -minPts : 0;
 
     Path source = info.file();
-    AVFormatContext in = Ff.openInput(source, false);
+    AVFormatContext in = input.ctx;
     AVPacket pkt = av_packet_alloc();
     NutWriter writer = null;
     boolean ok = false;
     try {
-      AVStream st = in.streams(info.video().index());
-      if (st.codecpar().width() <= 0) {
-        // Headerless containers only learn codec parameters from the first packets.
-        Ff.check(avformat_find_stream_info(in, (PointerPointer<?>) null), source, "cannot read stream parameters");
-      }
+      AVStream st = input.stream;
+      // Seeking is only a shortcut: packets are identified by pts below, and an overshoot reads from the start.
       if (keyframe >= 0 && firstDecode > 0) {
-        // Seeking is only a shortcut: packets are identified by pts below, and an overshoot reads from the start.
         av_seek_frame(in, st.index(), index.pts(keyframe), AVSEEK_FLAG_BACKWARD);
+      } else if (input.used) {
+        Ff.check(av_seek_frame(in, -1, Long.MIN_VALUE, AVSEEK_FLAG_BACKWARD), source, "cannot rewind");
       }
+      input.used = true;
       writer = NutWriter.open(out, st.codecpar(), st.time_base(), offset);
       int next = firstDecode;
       boolean rewound = false;
@@ -71,8 +130,13 @@ public final class SegmentExtractor {
           av_packet_unref(pkt);
           continue;
         }
-        int position = decodePosition(index, pkt, source);
-        if (position > next && !rewound && next == firstDecode) {
+        int position = decodePosition(index, pkt);
+        if (position < 0 && (rewound || next != firstDecode)) {
+          throw new MediaException(source, "video packet with pts " + packetTime(pkt) + " is not in the frame index"
+              + " (has the file changed since it was probed?)");
+        }
+        // A seek that overshot lands on a packet after the range, which an index of the file's start may not hold.
+        if ((position > next || position < 0) && !rewound && next == firstDecode) {
           av_packet_unref(pkt);
           Ff.check(av_seek_frame(in, -1, Long.MIN_VALUE, AVSEEK_FLAG_BACKWARD), source, "cannot rewind");
           rewound = true;
@@ -95,7 +159,6 @@ public final class SegmentExtractor {
       ok = true;
     } finally {
       av_packet_free(pkt);
-      avformat_close_input(in);
       if (writer != null) {
         writer.close();
       }
@@ -129,14 +192,13 @@ public final class SegmentExtractor {
     return sorted;
   }
 
-  /** The decode position of the frame this packet carries, found by its pts as the probe recorded it. */
-  private static int decodePosition(FrameIndex index, AVPacket pkt, Path source) {
-    long ts = pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts(); // same fallback as Probe
-    int frame = index.indexOfPts(ts);
-    if (frame < 0) {
-      throw new MediaException(source, "video packet with pts " + ts + " is not in the frame index"
-          + " (has the file changed since it was probed?)");
-    }
-    return index.decodeOrder(frame);
+  /** The decode position of the frame this packet carries, found by its pts as the probe recorded it; -1 if none. */
+  private static int decodePosition(FrameIndex index, AVPacket pkt) {
+    int frame = index.indexOfPts(packetTime(pkt));
+    return frame < 0 ? -1 : index.decodeOrder(frame);
+  }
+
+  private static long packetTime(AVPacket pkt) {
+    return pkt.pts() != AV_NOPTS_VALUE ? pkt.pts() : pkt.dts(); // same fallback as Probe
   }
 }

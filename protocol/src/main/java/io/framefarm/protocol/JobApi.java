@@ -36,11 +36,21 @@ public final class JobApi {
     }
   }
 
-  /** A validated, probed and planned job: the job manager only records it and schedules its chunks. */
+  /**
+   * A validated, probed and planned job: the job manager records it and schedules its chunks. With {@code planning},
+   * the input was scanned only far enough for its first chunks, and the job manager plans the rest as it reads on.
+   */
   public record SubmitJob(JobRequest request, WorkProtocol.VideoSpec video, List<PlannedChunk> chunks,
-      PipelinePlan pipeline, ActorRef<SubmitReply> replyTo) implements JobManagerCommand, FarmMessage {
+      PipelinePlan pipeline, ActorRef<SubmitReply> replyTo, boolean planning)
+      implements JobManagerCommand, FarmMessage {
     public SubmitJob {
       chunks = List.copyOf(chunks);
+    }
+
+    /** A job planned to its end. */
+    public SubmitJob(JobRequest request, WorkProtocol.VideoSpec video, List<PlannedChunk> chunks,
+        PipelinePlan pipeline, ActorRef<SubmitReply> replyTo) {
+      this(request, video, chunks, pipeline, replyTo, false);
     }
   }
 
@@ -70,17 +80,27 @@ public final class JobApi {
    * {@code attemptFailures}: attempts that failed (they count toward the attempt limit);
    * {@code lostLeases}: leases lost with their worker (a crash or removal; retried under a limit of their own);
    * {@code chunkAttempts}: per chunk, the leases handed out for it so far (a chunk done once and never redone
-   * keeps 1, also across a coordinator's restart or takeover).
+   * keeps 1, also across a coordinator's restart or takeover);
+   * {@code planning}: the input is still being scanned, so {@code totalFrames} and {@code chunks} are so far.
    */
   public record JobStatus(String id, JobRequest request, String state, int totalFrames, int framesDone, int chunks,
       int chunksDone, long submittedAtMillis, long startedAtMillis, long finishedAtMillis, String failure,
       List<String> attemptFailures, List<String> chunkWorkers, String waiting, List<String> lostLeases,
-      List<Integer> chunkAttempts) implements JobReply {
+      List<Integer> chunkAttempts, boolean planning) implements JobReply {
     public JobStatus {
       attemptFailures = List.copyOf(attemptFailures);
       chunkWorkers = List.copyOf(chunkWorkers);
       lostLeases = lostLeases == null ? List.of() : List.copyOf(lostLeases);
       chunkAttempts = chunkAttempts == null ? List.of() : List.copyOf(chunkAttempts);
+    }
+
+    /** A job planned to its end. */
+    public JobStatus(String id, JobRequest request, String state, int totalFrames, int framesDone, int chunks,
+        int chunksDone, long submittedAtMillis, long startedAtMillis, long finishedAtMillis, String failure,
+        List<String> attemptFailures, List<String> chunkWorkers, String waiting, List<String> lostLeases,
+        List<Integer> chunkAttempts) {
+      this(id, request, state, totalFrames, framesDone, chunks, chunksDone, submittedAtMillis, startedAtMillis,
+          finishedAtMillis, failure, attemptFailures, chunkWorkers, waiting, lostLeases, chunkAttempts, false);
     }
 
     /**
@@ -89,7 +109,7 @@ public final class JobApi {
      */
     public JobStatus summary() {
       return new JobStatus(id, request, state, totalFrames, framesDone, chunks, chunksDone, submittedAtMillis,
-          startedAtMillis, finishedAtMillis, failure, List.of(), List.of(), waiting, List.of(), List.of());
+          startedAtMillis, finishedAtMillis, failure, List.of(), List.of(), waiting, List.of(), List.of(), planning);
     }
 
     public boolean finished() {

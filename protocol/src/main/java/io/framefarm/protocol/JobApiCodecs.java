@@ -72,7 +72,8 @@ final class JobApiCodecs {
     SubmitJobProto.Builder b = SubmitJobProto.newBuilder().setRequest(request(m.request()))
         .setReplyTo(refs.actor(m.replyTo())).setVideo(WorkCodecs.video(m.video()))
         .setPipeline(PipelinePlanProto.newBuilder().setJson(m.pipeline().json())
-            .setMemoryNeedBytes(m.pipeline().memoryNeedBytes()).addAllModelIds(m.pipeline().modelIds()));
+            .setMemoryNeedBytes(m.pipeline().memoryNeedBytes()).addAllModelIds(m.pipeline().modelIds()))
+        .setPlanning(m.planning());
     m.chunks().forEach(c -> b.addChunks(PlannedChunkProto.newBuilder().setStart(c.start()).setEnd(c.end())
         .setFirstPts(c.firstPts()).setEndPts(c.endPts())));
     return b.build();
@@ -82,7 +83,7 @@ final class JobApiCodecs {
     return new SubmitJob(request(p.getRequest()), WorkCodecs.video(p.getVideo()), p.getChunksList().stream()
         .map(c -> new PlannedChunk(c.getStart(), c.getEnd(), c.getFirstPts(), c.getEndPts())).toList(),
         new PipelinePlan(p.getPipeline().getJson(), p.getPipeline().getMemoryNeedBytes(),
-            p.getPipeline().getModelIdsList()), refs.actor(p.getReplyTo()));
+            p.getPipeline().getModelIdsList()), refs.actor(p.getReplyTo()), p.getPlanning());
   }
 
   private static JobRequestProto request(JobRequest r) {
@@ -103,13 +104,14 @@ final class JobApiCodecs {
         .setStartedAtMillis(s.startedAtMillis()).setFinishedAtMillis(s.finishedAtMillis())
         .setFailure(s.failure() == null ? "" : s.failure()).addAllAttemptFailures(s.attemptFailures())
         .addAllChunkWorkers(s.chunkWorkers()).setWaiting(s.waiting() == null ? "" : s.waiting())
-        .addAllLostLeases(s.lostLeases()).addAllChunkAttempts(s.chunkAttempts()).build();
+        .addAllLostLeases(s.lostLeases()).addAllChunkAttempts(s.chunkAttempts()).setPlanning(s.planning()).build();
   }
 
   private static JobStatus status(JobStatusProto p) {
     return new JobStatus(p.getId(), request(p.getRequest()), p.getState(), p.getTotalFrames(), p.getFramesDone(),
         p.getChunks(), p.getChunksDone(), p.getSubmittedAtMillis(), p.getStartedAtMillis(), p.getFinishedAtMillis(),
         p.getFailure().isEmpty() ? null : p.getFailure(), p.getAttemptFailuresList(), p.getChunkWorkersList(),
-        p.getWaiting().isEmpty() ? null : p.getWaiting(), p.getLostLeasesList(), p.getChunkAttemptsList());
+        p.getWaiting().isEmpty() ? null : p.getWaiting(), p.getLostLeasesList(), p.getChunkAttemptsList(),
+        p.getPlanning());
   }
 }

@@ -68,6 +68,9 @@ class FarmSerializerTest {
         List.of(new PlannedChunk(0, 240, 0, 122880), new PlannedChunk(240, 300, 122880, Long.MAX_VALUE)),
         new PipelinePlan("{\"name\":\"invert\"}", 0, List.of()), submitter.ref());
     assertThat(roundTrip(submit)).isEqualTo(submit);
+    var planning = new SubmitJob(jobRequest, submit.video(), submit.chunks().subList(0, 1), submit.pipeline(),
+        submitter.ref(), true);
+    assertThat(roundTrip(planning)).isEqualTo(planning);
     assertThat(roundTrip(new JobRejected("no video stream"))).isEqualTo(new JobRejected("no video stream"));
 
     var status = new JobStatus("job-1", jobRequest, "FAILED", 600, 240, 3, 1, 10, 20, 30, "attempts exhausted",
@@ -75,6 +78,9 @@ class FarmSerializerTest {
         List.of("chunk 1 attempt 1 on a: worker a lost: node left the cluster"), List.of(1, 2, 0));
     assertThat(roundTrip(status)).isEqualTo(status);
     assertThat(roundTrip(new JobList(List.of(status)))).isEqualTo(new JobList(List.of(status)));
+    var scanning = new JobStatus("job-2", jobRequest, "RUNNING", 480, 0, 2, 0, 10, 20, 0, null, List.of(),
+        List.of("", ""), null, List.of(), List.of(1, 0), true);
+    assertThat(roundTrip(scanning)).isEqualTo(scanning);
   }
 
   @Test

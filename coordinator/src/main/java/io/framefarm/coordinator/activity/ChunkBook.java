@@ -97,7 +97,10 @@ public final class ChunkBook {
     Job job = job(event.jobId());
     if (event instanceof ChunksPlanned e) {
       for (int i = 0; i < e.chunks().size(); i++) {
-        Chunk c = job.chunk(i);
+        Chunk c = job.chunk(e.firstIndex() + i);
+        if (e.firstIndex() > 0) {
+          c.pendingSince = at; // planned while the input was scanned: waiting from now
+        }
         c.start = e.chunks().get(i).start();
         c.end = e.chunks().get(i).end();
       }

@@ -1,12 +1,11 @@
 package io.framefarm.coordinator.api;
 
-import io.framefarm.media.ChunkPlanner;
-import io.framefarm.media.ChunkRange;
-import io.framefarm.media.FrameIndex;
+import io.framefarm.coordinator.transfer.ChunkPlans;
+import io.framefarm.coordinator.transfer.ScanHandoff;
 import io.framefarm.media.MediaException;
 import io.framefarm.media.MediaInfo;
-import io.framefarm.media.Probe;
 import io.framefarm.media.ProbeLimits;
+import io.framefarm.media.ProbeScan;
 import io.framefarm.media.VideoStreamInfo;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.pipeline.BuiltInPipeline;
@@ -41,12 +40,16 @@ public final class JobValidator {
 
   /** A pipeline named rather than given by path: a file name in the pipelines directory, never a path. */
   private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+  /** Chunks planned before a long input's job is accepted; the job manager plans the rest as it reads on. */
+  static final int PREFIX_CHUNKS = 4;
+  private static final int PREFIX_STEP_PACKETS = 1024;
   /** Pipeline files are small JSON or YAML; anything larger is not one. */
   private static final long MAX_PIPELINE_FILE_BYTES = 1 << 20;
 
   private final PathRules paths;
   private final Path pipelinesDir;
   private final ProbeLimits probeLimits;
+  private final ScanHandoff handoff;
   /** Models are hashed at every submission that names them; this remembers digests while files are unchanged. */
   private final FileDigests digests = new FileDigests();
 
@@ -56,9 +59,15 @@ public final class JobValidator {
    * @param probeLimits frame size and time limits for probing an input
    */
   public JobValidator(PathRules paths, Path pipelinesDir, ProbeLimits probeLimits) {
+    this(paths, pipelinesDir, probeLimits, null);
+  }
+
+  /** @param handoff where the scan of a long input is left for the job manager on this node; null for none */
+  public JobValidator(PathRules paths, Path pipelinesDir, ProbeLimits probeLimits, ScanHandoff handoff) {
     this.paths = paths;
     this.pipelinesDir = pipelinesDir.toAbsolutePath().normalize();
     this.probeLimits = probeLimits;
+    this.handoff = handoff;
   }
 
   /** Where jobs may read and write; the output routes serve files only from there. */
@@ -92,29 +101,49 @@ public final class JobValidator {
     EncodeSpec encode = encodeSpec(body);
 
     MediaInfo info;
+    List<PlannedChunk> chunks;
+    boolean planning;
+    // Only the start of a long input is read here, enough for its first chunks: the job is accepted and its first
+    // chunks run while the job manager reads the rest (and fails the job if the rest turns out broken). An input
+    // read to its end here is planned whole, as before.
+    ProbeScan scan = null;
+    boolean parked = false;
     try {
-      info = Probe.probe(input, probeLimits);
+      scan = ProbeScan.open(input, probeLimits);
+      long prefix = (long) PREFIX_CHUNKS * chunkFrames;
+      while (!scan.advance(PREFIX_STEP_PACKETS) && scan.settledFrames() <= prefix) {
+        // reading on
+      }
+      info = scan.snapshot();
+      planning = !scan.complete();
+      chunks = ChunkPlans.plannable(info.frames(), scan.settledFrames(), scan.complete(), chunkFrames);
+      if (planning && handoff != null) {
+        handoff.park(scan); // the job manager on this node goes on from where this scan stopped
+        parked = true;
+      }
     } catch (MediaException e) {
       throw new InvalidJobException("input " + e.getMessage());
+    } finally {
+      if (scan != null && !parked) {
+        scan.close();
+      }
     }
-    FrameIndex frames = info.frames();
-    if (frames.frameCount() == 0) {
-      throw new InvalidJobException("input " + input + ": no video frames");
-    }
-    List<PlannedChunk> chunks = ChunkPlanner.plan(frames.frameCount(), chunkFrames).stream()
-        .map(r -> planned(frames, r)).toList();
     VideoStreamInfo v = info.video();
     var video = new VideoSpec(v.width(), v.height(), v.timeBaseNum(), v.timeBaseDen(), v.frameRateNum(),
         v.frameRateDen());
     var request = new JobRequest(input.toString(), output.toString(), pipeline, chunkFrames, priority, encode,
         overwrite);
-    return new ValidJob(request, video, chunks, plan);
+    return new ValidJob(request, video, chunks, plan, planning);
   }
 
-  /** A job that passed every check, probed and planned: only the reply address is missing. */
-  public record ValidJob(JobRequest request, VideoSpec video, List<PlannedChunk> chunks, PipelinePlan plan) {
+  /**
+   * A job that passed every check, probed and planned (with {@code planning}, its start): only the reply address is
+   * missing.
+   */
+  public record ValidJob(JobRequest request, VideoSpec video, List<PlannedChunk> chunks, PipelinePlan plan,
+      boolean planning) {
     public SubmitJob submit(ActorRef<SubmitReply> replyTo) {
-      return new SubmitJob(request, video, chunks, plan, replyTo);
+      return new SubmitJob(request, video, chunks, plan, replyTo, planning);
     }
   }
 
@@ -186,10 +215,6 @@ public final class JobValidator {
     } catch (java.io.IOException e) {
       throw new InvalidJobException("pipeline '" + name + "' cannot be read from " + pipelinesDir);
     }
-  }
-
-  private static PlannedChunk planned(FrameIndex frames, ChunkRange r) {
-    return new PlannedChunk(r.start(), r.end(), frames.pts(r.start()), frames.endPts(r.end()));
   }
 
   private static EncodeSpec encodeSpec(SubmitRequest body) {

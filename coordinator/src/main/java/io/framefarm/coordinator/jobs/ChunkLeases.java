@@ -31,6 +31,11 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * Part of {@link JobManager}, which owns the state and routes these commands here.
  */
 final class ChunkLeases {
+  /**
+   * One line per assignment, at debug, when the worker is told (not when the lease is journaled: the segment is cut
+   * in between). The submit-latency benchmark reads its time.
+   */
+  private static final org.slf4j.Logger ASSIGNMENTS = org.slf4j.LoggerFactory.getLogger(ChunkLeases.class);
   private final EffectFactories<JobEvent, JobBook> effects;
   private final ActorContext<JobManagerCommand> context;
   private final JobFiles files;
@@ -116,6 +121,7 @@ final class ChunkLeases {
     }
     c.worker().tell(a);
     assignmentSeconds.accept((System.nanoTime() - c.pickedAtNanos()) / 1e9);
+    ASSIGNMENTS.debug("Assigned {} chunk {} attempt {}", a.jobId(), a.chunk(), a.attempt());
     return effects.none();
   }
 

@@ -21,10 +21,11 @@ import org.pcollections.TreePVector;
  * @param attemptFailures every failed attempt's reason, in order
  * @param lostLeases every lease lost with its worker, in order (not failed attempts)
  * @param failuresByWorker failed attempts of this job per worker: one that keeps failing it is passed over
+ * @param planning its input is still being scanned: {@code chunks} are those planned so far, more will follow
  */
 record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> chunks, PVector<String> attemptFailures,
-    PVector<String> lostLeases, PMap<String, Integer> failuresByWorker, Times times, String failure)
-    implements SchedulableJob {
+    PVector<String> lostLeases, PMap<String, Integer> failuresByWorker, Times times, String failure,
+    boolean planning) implements SchedulableJob {
 
   enum State { QUEUED, RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED }
 
@@ -78,17 +79,23 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
 
   static Job submitted(JobSubmitted e, long sequence) {
     return new Job(e, sequence, State.QUEUED, TreePVector.empty(), TreePVector.empty(), TreePVector.empty(),
-        HashTreePMap.empty(), new Times(e.atMillis(), 0, 0), null);
+        HashTreePMap.empty(), new Times(e.atMillis(), 0, 0), null, false);
   }
 
   Job with(State newState) {
     return new Job(submitted, sequence, newState, chunks, attemptFailures, lostLeases, failuresByWorker, times,
-        failure);
+        failure, planning);
   }
 
   Job withChunks(PVector<Chunk> newChunks) {
     return new Job(submitted, sequence, state, newChunks, attemptFailures, lostLeases, failuresByWorker, times,
-        failure);
+        failure, planning);
+  }
+
+  /** {@code newChunks} planned so far; {@code more}: the scan goes on. */
+  Job planned(PVector<Chunk> newChunks, boolean more) {
+    return new Job(submitted, sequence, state, newChunks, attemptFailures, lostLeases, failuresByWorker, times,
+        failure, more);
   }
 
   Job withChunk(Chunk chunk) {
@@ -97,25 +104,25 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
 
   Job started(long atMillis) {
     return new Job(submitted, sequence, State.RUNNING, chunks, attemptFailures, lostLeases, failuresByWorker,
-        new Times(times.submittedAtMillis(), atMillis, 0), failure);
+        new Times(times.submittedAtMillis(), atMillis, 0), failure, planning);
   }
 
   Job failedAttempt(Chunk failedChunk, String reason) {
     PMap<String, Integer> byWorker = failedChunk.worker() == null ? failuresByWorker
         : failuresByWorker.plus(failedChunk.worker(), failuresByWorker.getOrDefault(failedChunk.worker(), 0) + 1);
     return new Job(submitted, sequence, state, chunks.with(failedChunk.index(), failedChunk),
-        attemptFailures.plus(reason), lostLeases, byWorker, times, failure);
+        attemptFailures.plus(reason), lostLeases, byWorker, times, failure, planning);
   }
 
   Job lostLease(Chunk lostChunk, String reason) {
     return new Job(submitted, sequence, state, chunks.with(lostChunk.index(), lostChunk), attemptFailures,
-        lostLeases.plus(reason), failuresByWorker, times, failure);
+        lostLeases.plus(reason), failuresByWorker, times, failure, planning);
   }
 
   /** Back to ASSEMBLING after a failed assembly: not finished, no failure. */
   Job assemblingAgain() {
     return new Job(submitted, sequence, State.ASSEMBLING, chunks, attemptFailures, lostLeases, failuresByWorker,
-        new Times(times.submittedAtMillis(), times.startedAtMillis(), 0), null);
+        new Times(times.submittedAtMillis(), times.startedAtMillis(), 0), null, planning);
   }
 
   /** Failed with every chunk stored: only the assembly failed, and the chunks are kept for a retry. */
@@ -125,7 +132,7 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
 
   Job finished(State end, long atMillis, String why) {
     return new Job(submitted, sequence, end, chunks, attemptFailures, lostLeases, failuresByWorker,
-        new Times(times.submittedAtMillis(), times.startedAtMillis(), atMillis), why);
+        new Times(times.submittedAtMillis(), times.startedAtMillis(), atMillis), why, planning);
   }
 
   @Override
@@ -150,8 +157,9 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
     return state == State.QUEUED || state == State.RUNNING;
   }
 
+  /** Every chunk is stored, and there are no more to plan: the job may be assembled. */
   boolean allChunksDone() {
-    return !chunks.isEmpty() && chunks.stream().allMatch(c -> c.state() == ChunkState.DONE);
+    return !planning && !chunks.isEmpty() && chunks.stream().allMatch(c -> c.state() == ChunkState.DONE);
   }
 
   int totalFrames() {
@@ -201,7 +209,7 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
     return new JobStatus(id(), request(), state.name(), totalFrames(), framesDone, chunks.size(), done,
         times.submittedAtMillis(), times.startedAtMillis(), times.finishedAtMillis(), failure, attemptFailures,
         workers, schedulable() && hasPendingChunks() ? waiting : null, lostLeases,
-        chunks.stream().map(Chunk::attempts).toList());
+        chunks.stream().map(Chunk::attempts).toList(), planning);
   }
 
   boolean hasPendingChunks() {

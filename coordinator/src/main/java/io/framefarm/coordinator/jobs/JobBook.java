@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
+import org.pcollections.PVector;
 import org.pcollections.TreePVector;
 
 /**
@@ -78,11 +79,17 @@ public final class JobBook {
       throw new IllegalStateException("Event for unknown job " + event.jobId() + ": " + event);
     }
     if (event instanceof ChunksPlanned e) {
-      var chunks = TreePVector.<Chunk>empty();
-      for (int i = 0; i < e.chunks().size(); i++) {
-        chunks = chunks.plus(new Chunk(i, e.chunks().get(i)));
+      PVector<Chunk> chunks = e.firstIndex() == 0 ? TreePVector.empty() : job.chunks();
+      if (chunks.size() != e.firstIndex()) {
+        throw new IllegalStateException(e.jobId() + " has " + chunks.size() + " chunks planned, not " + e.firstIndex());
       }
-      return with(job.withChunks(chunks));
+      for (int i = 0; i < e.chunks().size(); i++) {
+        chunks = chunks.plus(new Chunk(e.firstIndex() + i, e.chunks().get(i)));
+      }
+      Job planned = job.planned(chunks, e.planning());
+      // The last chunks may all be done before the scan ends: then the end of planning starts the assembly.
+      return with(planned.state() == Job.State.RUNNING && planned.allChunksDone()
+          ? planned.with(Job.State.ASSEMBLING) : planned);
     } else if (event instanceof ChunkLeased e) {
       Job started = job.state() == Job.State.QUEUED ? job.started(e.atMillis()) : job;
       return with(started.withChunk(job.chunks().get(e.chunk()).leased(e.attempt(), e.worker())));

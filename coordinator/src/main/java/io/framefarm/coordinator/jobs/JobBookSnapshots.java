@@ -24,7 +24,7 @@ final class JobBookSnapshots {
           .addAllLostLeases(job.lostLeases())
           .putAllFailuresByWorker(job.failuresByWorker()).setStartedAtMillis(job.times().startedAtMillis())
           .setFinishedAtMillis(job.times().finishedAtMillis()).setHasFailure(job.failure() != null)
-          .setFailure(job.failure() == null ? "" : job.failure());
+          .setFailure(job.failure() == null ? "" : job.failure()).setPlanning(job.planning());
       for (Chunk c : job.chunks()) {
         PlannedChunk r = c.range();
         j.addChunks(ChunkSnapshot.newBuilder()
@@ -57,7 +57,7 @@ final class JobBookSnapshots {
           TreePVector.from(j.getAttemptFailuresList()), TreePVector.from(j.getLostLeasesList()),
           HashTreePMap.from(j.getFailuresByWorkerMap()),
           new Job.Times(submitted.atMillis(), j.getStartedAtMillis(), j.getFinishedAtMillis()),
-          j.getHasFailure() ? j.getFailure() : null);
+          j.getHasFailure() ? j.getFailure() : null, j.getPlanning());
       jobs = jobs.plus(job.id(), job);
     }
     return new JobBook(jobs, snapshot.getNextSequence());

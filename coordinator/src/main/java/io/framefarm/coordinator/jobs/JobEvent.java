@@ -13,9 +13,20 @@ public sealed interface JobEvent {
   record JobSubmitted(String jobId, JobRequest request, VideoSpec video, PipelinePlan pipeline, long atMillis)
       implements JobEvent {}
 
-  record ChunksPlanned(String jobId, List<PlannedChunk> chunks) implements JobEvent {
+  /**
+   * Chunks planned: with {@code firstIndex} 0 the job's chunks, else more appended after the {@code firstIndex}
+   * planned so far (a long input is planned as it is scanned). {@code planning}: more will follow; the job is not
+   * assembled before an event without it.
+   */
+  record ChunksPlanned(String jobId, List<PlannedChunk> chunks, int firstIndex, boolean planning)
+      implements JobEvent {
     public ChunksPlanned {
       chunks = List.copyOf(chunks);
+    }
+
+    /** Every chunk of the job at once. */
+    public ChunksPlanned(String jobId, List<PlannedChunk> chunks) {
+      this(jobId, chunks, 0, false);
     }
   }
 

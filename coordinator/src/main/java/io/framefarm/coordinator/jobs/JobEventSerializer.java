@@ -51,7 +51,8 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
     } else if (o instanceof JobSubmitted e) {
       return submittedRecord(e).toByteArray();
     } else if (o instanceof ChunksPlanned e) {
-      ChunksPlannedRecord.Builder b = ChunksPlannedRecord.newBuilder().setJobId(e.jobId());
+      ChunksPlannedRecord.Builder b = ChunksPlannedRecord.newBuilder().setJobId(e.jobId())
+          .setFirstIndex(e.firstIndex()).setPlanning(e.planning());
       e.chunks().forEach(c -> b.addChunks(PlannedChunkRecord.newBuilder().setStart(c.start()).setEnd(c.end())
           .setFirstPts(c.firstPts()).setEndPts(c.endPts())));
       return b.build().toByteArray();
@@ -95,7 +96,8 @@ public final class JobEventSerializer extends SerializerWithStringManifest {
         case "CP" -> {
           ChunksPlannedRecord r = ChunksPlannedRecord.parseFrom(bytes);
           yield new ChunksPlanned(r.getJobId(), r.getChunksList().stream()
-              .map(c -> new PlannedChunk(c.getStart(), c.getEnd(), c.getFirstPts(), c.getEndPts())).toList());
+              .map(c -> new PlannedChunk(c.getStart(), c.getEnd(), c.getFirstPts(), c.getEndPts())).toList(),
+              r.getFirstIndex(), r.getPlanning());
         }
         case "CL" -> {
           ChunkLeasedRecord r = ChunkLeasedRecord.parseFrom(bytes);

@@ -5,6 +5,7 @@ import io.framefarm.coordinator.jobs.Job.Chunk;
 import io.framefarm.coordinator.scheduler.LeaseClock.Lease;
 import io.framefarm.coordinator.transfer.Transfers;
 import io.framefarm.protocol.JobApi.JobStatus;
+import io.framefarm.protocol.JobApi.PlannedChunk;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.ModelProtocol.ModelFileRefused;
 import io.framefarm.protocol.ModelProtocol.ModelFileReply;
@@ -42,6 +43,13 @@ final class JobFiles {
   record Assembled(String jobId, int frames, String failure)
       implements JobManagerCommand, NoSerializationVerificationNeeded {}
 
+  /** Chunks of a job's input, from {@code firstIndex} on, that its scan fixed; {@code complete}: all of them. */
+  record ChunksScanned(String jobId, int firstIndex, List<PlannedChunk> chunks, boolean complete)
+      implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
+  /** The scan of a job's input found it unusable. */
+  record ScanFailed(String jobId, String reason) implements JobManagerCommand, NoSerializationVerificationNeeded {}
+
   /** {@code failure} is null when every job's final status is in the history. */
   record Archived(List<String> jobIds, String failure)
       implements JobManagerCommand, NoSerializationVerificationNeeded {}
@@ -58,7 +66,23 @@ final class JobFiles {
     this.leaseTimeout = leaseTimeout;
   }
 
-  /** Cuts the chunk's input (the first chunk of a job probes the whole input), then the worker may be told. */
+  /** Reads the rest of a job's input, whose first chunks were planned from its start; the chunks come back here. */
+  void plan(Job job) {
+    var self = context.getSelf();
+    transfer.plan(job.id(), job.request().input(), job.request().chunkFrames(), new Transfers.PlanListener() {
+      @Override
+      public void planned(int firstIndex, List<PlannedChunk> chunks, boolean complete) {
+        self.tell(new ChunksScanned(job.id(), firstIndex, chunks, complete));
+      }
+
+      @Override
+      public void failed(String reason) {
+        self.tell(new ScanFailed(job.id(), "input " + reason));
+      }
+    });
+  }
+
+  /** Cuts the chunk's input once the input's scan got past it, then the worker may be told. */
   void cutSegment(Job job, Chunk chunk, Lease lease, ActorRef<WorkerCommand> worker, long pickedAtNanos) {
     var range = chunk.range();
     context.pipeToSelf(transfer.offerSegment(job.id(), job.request().input(), chunk.index(), lease.attempt(), range),

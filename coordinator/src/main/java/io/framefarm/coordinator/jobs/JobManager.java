@@ -67,6 +67,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   private final WorkQueue<RequestWork> queue;
   private final LeaseClock leases;
   private final ChunkLeases leasing;
+  private final ChunkPlanning planning;
   private final Retention retention;
   private final ModelFileIndex modelFiles = new ModelFileIndex();
 
@@ -110,6 +111,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     this.retention = new Retention(Effect(), context, files, settings, clock, this::status);
     this.leasing = new ChunkLeases(Effect(), context, files, settings, clock, queue, leases, this::workerId,
         this::offerParked, assignmentSeconds);
+    this.planning = new ChunkPlanning(Effect(), context, files, clock, leases, this::offerParked);
   }
 
   @Override
@@ -146,6 +148,7 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         files.forget(job.id()); // files of a job that ended just before a crash
       }
     }
+    planning.resume(book);
     List<Lease> recovered = book.leases().stream()
         .map(l -> new Lease(l.job().id(), l.chunk().index(), l.chunk().attempts())).toList();
     if (!recovered.isEmpty()) {
@@ -167,6 +170,8 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(RequestWork.class, leasing::onRequestWork)
         .onCommand(JobFiles.SegmentReady.class, leasing::onSegmentReady)
         .onCommand(JobFiles.SegmentFailed.class, (book, c) -> leasing.failAll(book, List.of(c.lease()), c.reason()))
+        .onCommand(JobFiles.ChunksScanned.class, planning::onChunksScanned)
+        .onCommand(JobFiles.ScanFailed.class, planning::onScanFailed)
         .onCommand(ChunkProgress.class, leasing::onChunkProgress)
         .onCommand(ChunkDone.class, leasing::onChunkDone)
         .onCommand(JobFiles.ResultStored.class, leasing::onResultStored)
@@ -231,10 +236,14 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     }
     String jobId = "job-" + UUID.randomUUID().toString().substring(0, 8);
     List<JobEvent> events = List.of(new JobSubmitted(jobId, c.request(), c.video(), c.pipeline(), now()),
-        new ChunksPlanned(jobId, c.chunks()));
+        new ChunksPlanned(jobId, c.chunks(), 0, c.planning()));
     return Effect().persist(events).thenRun(b -> {
-      context.getLog().info("Accepted {}: {} -> {} ({} chunks, pipeline {})", jobId, c.request().input(),
-          c.request().output(), c.chunks().size(), c.request().pipeline());
+      context.getLog().info("Accepted {}: {} -> {} ({} chunks{}, pipeline {})", jobId, c.request().input(),
+          c.request().output(), c.chunks().size(), c.planning() ? " so far, more as the input is read" : "",
+          c.request().pipeline());
+      if (c.planning()) {
+        files.plan(b.job(jobId).orElseThrow());
+      }
       c.replyTo().tell(new JobAccepted(jobId));
       offerParked();
     });

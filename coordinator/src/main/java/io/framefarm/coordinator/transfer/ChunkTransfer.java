@@ -3,9 +3,8 @@ package io.framefarm.coordinator.transfer;
 import io.framefarm.media.AssemblyResult;
 import io.framefarm.media.Assembler;
 import io.framefarm.media.ChunkRange;
-import io.framefarm.media.MediaInfo;
+import io.framefarm.media.ProbeLimits;
 import io.framefarm.media.Probe;
-import io.framefarm.media.SegmentExtractor;
 import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
@@ -47,23 +46,36 @@ public final class ChunkTransfer implements Transfers {
   private final ChunkStore store;
   private final Materializer materializer;
   private final Executor media;
-  private final Map<String, MediaInfo> probed = new ConcurrentHashMap<>();
+  /** Each job's input, scanned once (from where a chunk can be cut as soon as the scan settled it). */
+  private final Map<String, InputScan> scans = new ConcurrentHashMap<>();
+  private final ProbeLimits limits;
+  private final ScanHandoff handoff;
   private final TransferMeter meter;
   private final ModelFileOffers models;
   private final Duration resultIdleTimeout;
 
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
-    this(system, store, TransferMeter.NONE);
+    this(system, store, TransferMeter.NONE, ProbeLimits.DEFAULT, new ScanHandoff());
   }
 
-  /** A result that delivers no bytes for a lease timeout ({@code framefarm.coordinator.lease-timeout}) fails. */
-  public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter) {
-    this(system, store, meter, system.settings().config().getDuration("framefarm.coordinator.lease-timeout"));
+  /**
+   * A result that delivers no bytes for a lease timeout ({@code framefarm.coordinator.lease-timeout}) fails.
+   *
+   * @param limits what reading an input may cost: the same as at validation, which may have read only its start
+   * @param handoff where the validation on this node leaves the scans it started
+   */
+  public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, ProbeLimits limits,
+      ScanHandoff handoff) {
+    this(system, store, meter, limits, handoff,
+        system.settings().config().getDuration("framefarm.coordinator.lease-timeout"));
   }
 
-  ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, Duration resultIdleTimeout) {
+  ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, ProbeLimits limits,
+      ScanHandoff handoff, Duration resultIdleTimeout) {
     this.resultIdleTimeout = resultIdleTimeout;
     this.store = store;
+    this.limits = limits;
+    this.handoff = handoff;
     this.meter = meter;
     this.materializer = Materializer.matFromSystem(system);
     this.media = system.dispatchers().lookup(DispatcherSelector.fromConfig(MEDIA_DISPATCHER));
@@ -74,13 +86,20 @@ public final class ChunkTransfer implements Transfers {
     return store;
   }
 
-  /** Extracts the chunk's input packets and offers them to one consumer. */
+  @Override
+  public void plan(String jobId, String input, int chunkFrames, PlanListener listener) {
+    scan(jobId, input).plan(chunkFrames, listener);
+  }
+
+  /** Extracts the chunk's input packets, once the input's scan got past them, and offers them to one consumer. */
+  @Override
   public CompletionStage<SourceRef<ByteString>> offerSegment(String jobId, String input, int chunk, int attempt,
       PlannedChunk range) {
-    return CompletableFuture.supplyAsync(() -> {
+    InputScan scan = scan(jobId, input);
+    return scan.covering(range.end()).thenApplyAsync(info -> {
       Path segment = store.segmentFile(jobId, chunk, attempt);
       createParent(segment);
-      SegmentExtractor.extract(info(jobId, input), new ChunkRange(chunk, range.start(), range.end()), segment);
+      scan.extract(info, new ChunkRange(chunk, range.start(), range.end()), segment);
       meter.sent(segment.toFile().length());
       return segment;
     }, media).thenApply(segment -> FileIO.fromPath(segment, STREAM_CHUNK_BYTES)
@@ -132,14 +151,14 @@ public final class ChunkTransfer implements Transfers {
    */
   public CompletionStage<AssemblyResult> assemble(String jobId, JobRequest request, int chunks,
       PipelinePlan pipeline) {
-    return CompletableFuture.supplyAsync(() -> {
+    return scan(jobId, request.input()).whole().thenApplyAsync(info -> {
       List<Path> files = new ArrayList<>();
       for (int i = 0; i < chunks; i++) {
         files.add(store.chunkFile(jobId, i));
       }
       Path out = Path.of(request.output());
       createParent(out);
-      AssemblyResult result = Assembler.assemble(info(jobId, request.input()), files, out, request.overwrite());
+      AssemblyResult result = Assembler.assemble(info, files, out, request.overwrite());
       List<Path> texts = new ArrayList<>();
       for (int i = 0; i < chunks; i++) {
         if (Files.exists(store.textFile(jobId, i))) {
@@ -161,19 +180,16 @@ public final class ChunkTransfer implements Transfers {
 
   /** Forgets a finished job and deletes its working files. */
   public CompletionStage<Void> forget(String jobId) {
-    probed.remove(jobId);
+    InputScan scan = scans.remove(jobId);
+    if (scan != null) {
+      scan.cancel();
+    }
     return CompletableFuture.runAsync(() -> store.deleteJob(jobId), media);
   }
 
-  /** The source's probe, once per job; probed outside the map so that a long probe blocks no other job. */
-  private MediaInfo info(String jobId, String input) {
-    MediaInfo known = probed.get(jobId);
-    if (known != null) {
-      return known;
-    }
-    MediaInfo info = Probe.probe(Path.of(input));
-    MediaInfo raced = probed.putIfAbsent(jobId, info);
-    return raced != null ? raced : info;
+  /** The job's input scan, started at the first need (after a restart, the first chunk cut or assembly). */
+  private InputScan scan(String jobId, String input) {
+    return scans.computeIfAbsent(jobId, id -> InputScan.start(Path.of(input), limits, media, handoff));
   }
 
   private static void createParent(Path file) {

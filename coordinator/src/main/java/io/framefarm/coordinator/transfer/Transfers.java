@@ -18,6 +18,21 @@ import org.apache.pekko.util.ByteString;
  * {@link ChunkTransfer} is the real one; the job manager's own tests use one that answers at once.
  */
 public interface Transfers {
+  /** What the scan of a job's input tells the job manager as it goes (see {@link #plan}); called from any thread. */
+  interface PlanListener {
+    /** Chunks from {@code firstIndex} on, final; {@code complete}: the input was read to its end, and these are all. */
+    void planned(int firstIndex, List<PlannedChunk> chunks, boolean complete);
+
+    /** The input turned out unusable (broken, cut short, too slow to read): the reason, naming the file. */
+    void failed(String reason);
+  }
+
+  /**
+   * Reads the job's input to its end, reporting the chunks of {@code chunkFrames} frames it fixes as it goes: from
+   * the first, then those after them, and at the end all of them again from the first.
+   */
+  void plan(String jobId, String input, int chunkFrames, PlanListener listener);
+
   /** Extracts the chunk's input packets and offers them to one consumer. */
   CompletionStage<SourceRef<ByteString>> offerSegment(String jobId, String input, int chunk, int attempt,
       PlannedChunk range);

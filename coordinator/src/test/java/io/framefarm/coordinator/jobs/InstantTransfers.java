@@ -36,6 +36,16 @@ final class InstantTransfers implements Transfers {
     this.models = new ModelFileOffers(materializer, Runnable::run);
   }
 
+  /** The scans asked for, in order: the tests report their chunks through the listeners. */
+  final List<Scan> scans = new CopyOnWriteArrayList<>();
+
+  record Scan(String jobId, int chunkFrames, PlanListener listener) {}
+
+  @Override
+  public void plan(String jobId, String input, int chunkFrames, PlanListener listener) {
+    scans.add(new Scan(jobId, chunkFrames, listener));
+  }
+
   @Override
   public CompletionStage<SourceRef<ByteString>> offerSegment(String jobId, String input, int chunk, int attempt,
       PlannedChunk range) {

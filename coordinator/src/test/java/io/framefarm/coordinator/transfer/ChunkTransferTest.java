@@ -3,6 +3,7 @@ package io.framefarm.coordinator.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.framefarm.media.ProbeLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,8 +34,8 @@ class ChunkTransferTest {
 
   @Test
   void aResultThatDeliversNothingForTheIdleTimeoutFailsInsteadOfHoldingItsLeaseForever() {
-    var transfer = new ChunkTransfer(testKit.system(), new ChunkStore(dir), TransferMeter.NONE,
-        Duration.ofMillis(300));
+    var transfer = new ChunkTransfer(testKit.system(), new ChunkStore(dir), TransferMeter.NONE, ProbeLimits.DEFAULT,
+        new ScanHandoff(), Duration.ofMillis(300));
     // A sender that materialized its side and then went silent, as one gone with a downed node does.
     SourceRef<ByteString> silent = Source.<ByteString>maybe()
         .runWith(StreamRefs.sourceRef(), Materializer.matFromSystem(testKit.system()));
