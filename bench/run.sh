@@ -25,6 +25,8 @@
 #                                           K x the K=1 rate, p50/p99 request->assignment (docs/BENCHMARKS.md, fig. 3)
 #   bench/run.sh submit [RUNS CHUNK_FRAMES]  submit to first chunk assigned for a 1-minute and a 60-minute 320x240
 #                                           video, alternating, RUNS (3) each; every run, medians, LONG/SHORT
+#   bench/run.sh all                       every issue-10 harness (figures 1 to 6) in ~25 minutes, then one table
+#                                           (bench/all.sh; logs in bench/target/all/)
 # Builds bench and what it needs when bench/target has no jar yet, or with BENCH_BUILD=1.
 # The classpath is a wildcard: ONNX Runtime crashes the JVM when the command line reaches ~4 KB.
 set -euo pipefail
@@ -36,9 +38,10 @@ fi
 CP="$JAR:$ROOT/bench/target/lib/*"
 JAVA_OPTS=(-Xmx2g -Dframefarm.home="$ROOT" ${BENCH_JAVA_OPTS:-})
 
-what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode|affinity|scaleout|submit ...}"
+what="${1:?usage: bench/run.sh jmh|pool|video|slots|recovery|inference|transcode|affinity|scaleout|submit|all ...}"
 shift
 case "$what" in
+  all) exec "$ROOT/bench/all.sh" ;;
   jmh) exec java -cp "$CP" io.framefarm.bench.MemoryManagerJmh "$@" ;;
   pool) exec java "${JAVA_OPTS[@]}" -cp "$CP" io.framefarm.bench.PoolHitRate "$@" ;;
   video)
