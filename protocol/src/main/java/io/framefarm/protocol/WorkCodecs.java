@@ -33,10 +33,11 @@ final class WorkCodecs {
     return List.of(
         Codec.of("RW", RequestWork.class,
             m -> RequestWorkProto.newBuilder().setWorker(refs.actor(m.worker())).setNode(m.node()).setSlot(m.slot())
-                .setSnapshot(snapshot(m.snapshot())).build(),
+                .setSnapshot(snapshot(m.snapshot())).setAhead(m.ahead()).build(),
             bytes -> {
               RequestWorkProto p = RequestWorkProto.parseFrom(bytes);
-              return new RequestWork(refs.actor(p.getWorker()), p.getNode(), p.getSlot(), snapshot(p.getSnapshot()));
+              return new RequestWork(refs.actor(p.getWorker()), p.getNode(), p.getSlot(), snapshot(p.getSnapshot()),
+                  p.getAhead());
             }),
         Codec.of("CP", ChunkProgress.class,
             m -> ChunkProgressProto.newBuilder().setJobId(m.jobId()).setChunk(m.chunk()).setAttempt(m.attempt())

@@ -24,8 +24,18 @@ public final class WorkProtocol {
     }
   }
 
-  public record RequestWork(ActorRef<WorkerCommand> worker, String node, String slot, DeviceSnapshot snapshot)
-      implements JobManagerCommand, FarmMessage {}
+  /**
+   * A slot asks for a chunk. {@code ahead}: it is still busy with one and asks for the next, so that the lease, the
+   * input's cut and its transfer overlap the current chunk's work; the job manager leases a slot at most one chunk
+   * ahead of the one it holds.
+   */
+  public record RequestWork(ActorRef<WorkerCommand> worker, String node, String slot, DeviceSnapshot snapshot,
+      boolean ahead) implements JobManagerCommand, FarmMessage {
+    /** A request from an idle slot. */
+    public RequestWork(ActorRef<WorkerCommand> worker, String node, String slot, DeviceSnapshot snapshot) {
+      this(worker, node, slot, snapshot, false);
+    }
+  }
 
   /** Frames done so far; renews the chunk's lease. */
   public record ChunkProgress(String jobId, int chunk, int attempt, int framesDone)

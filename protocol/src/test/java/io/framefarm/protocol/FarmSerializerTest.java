@@ -49,6 +49,9 @@ class FarmSerializerTest {
     var request = new RequestWork(worker.ref(), "node-a:2552", "cpu-0",
         new DeviceSnapshot("host-0", 1_000_000L, 400_000L, List.of("det", "rec")));
     assertThat(roundTrip(request)).isEqualTo(request);
+    var ahead = new RequestWork(worker.ref(), "node-a:2552", "cpu-0", DeviceSnapshot.unknown("host-0"), true);
+    assertThat(roundTrip(ahead)).isEqualTo(ahead);
+    assertThat(((RequestWork) roundTrip(ahead)).ahead()).isTrue();
 
     var progress = new ChunkProgress("job-1", 3, 2, 117);
     assertThat(roundTrip(progress)).isEqualTo(progress);

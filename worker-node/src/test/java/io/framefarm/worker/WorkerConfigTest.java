@@ -18,7 +18,7 @@ class WorkerConfigTest {
   @Test
   void theReferenceDefaultsAreTheOnesTheCodeAlwaysHad() {
     assertThat(SlotTiming.fromConfig(reference)).isEqualTo(new SlotTiming(Duration.ofSeconds(3), Duration.ofSeconds(3),
-        Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofMinutes(2)));
+        Duration.ofMinutes(2), Duration.ofSeconds(1), Duration.ofMinutes(2), true));
     for (Device.Kind kind : Device.Kind.values()) {
       assertThat(WorkerNode.memoryConfig(kind, reference.getConfig("memory"))).isEqualTo(MemoryConfig.defaults(kind));
     }

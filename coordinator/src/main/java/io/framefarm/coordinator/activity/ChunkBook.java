@@ -163,16 +163,19 @@ public final class ChunkBook {
 
   /** Chunks leased now, per node address. */
   Map<String, Integer> busyByNode() {
-    Map<String, Integer> busy = new HashMap<>();
+    // Distinct slots: a busy slot may hold a second chunk, leased ahead.
+    Map<String, java.util.Set<String>> busy = new HashMap<>();
     for (Job job : jobs.values()) {
       for (Chunk c : job.chunks) {
         Attempt a = c.last();
         if (c.state.equals("LEASED") && a != null) {
-          busy.merge(a.node(), 1, Integer::sum);
+          busy.computeIfAbsent(a.node(), n -> new java.util.HashSet<>()).add(a.deviceId());
         }
       }
     }
-    return busy;
+    Map<String, Integer> counts = new HashMap<>();
+    busy.forEach((node, slots) -> counts.put(node, slots.size()));
+    return counts;
   }
 
   private Job job(String id) {

@@ -85,8 +85,10 @@ final class ChunkLeases {
 
   Effect<JobEvent, JobBook> onRequestWork(JobBook book, RequestWork c) {
     String worker = workerId.apply(c.worker());
-    if (leases.holds(worker)) {
-      return effects.none(); // a repeated request that crossed its assignment in flight: one chunk at a time
+    // One chunk at a time, and one more ahead while the slot works on it. A request from an idle slot that holds a
+    // lease here crossed its assignment in flight (or the chunk it leased ahead, which it takes up now).
+    if (leases.heldBy(worker) > (c.ahead() ? 1 : 0)) {
+      return effects.none();
     }
     if (lostNodes.contains(nodeOf(worker))) {
       context.getLog().debug("Ignoring a request for work from {}: its node was lost", worker);

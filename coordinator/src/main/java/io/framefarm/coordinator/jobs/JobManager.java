@@ -322,7 +322,10 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
     if (!queue.hasParked()) {
       return;
     }
-    queue.drainParked().forEach(request -> context.getSelf().tell(request.handle()));
+    // Idle slots first: a slot that asked ahead is still busy, and work it takes now waits for its current chunk.
+    var parked = queue.drainParked();
+    parked.stream().filter(r -> !r.handle().ahead()).forEach(r -> context.getSelf().tell(r.handle()));
+    parked.stream().filter(r -> r.handle().ahead()).forEach(r -> context.getSelf().tell(r.handle()));
   }
 
   private long now() {

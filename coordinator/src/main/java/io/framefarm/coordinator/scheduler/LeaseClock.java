@@ -15,6 +15,10 @@ import java.util.Map;
  * {@link #assigned} when the worker is told, {@link #progress} as frames are done, {@link #storing}
  * while the result is pulled and checked (it cannot expire then; a pull that stalls for a lease timeout
  * fails instead, see {@code ChunkTransfer#receiveResult}), {@link #ended} when it completes or fails.
+ *
+ * <p>A slot may hold a second lease, leased ahead while it works on the first: that one has no frames to show
+ * until the first ends, so its reports of no frames renew it while its worker holds another lease (it is
+ * waiting its turn), and its startup grace counts from the last such report rather than from its assignment.
  */
 public final class LeaseClock {
   /** A lease: one attempt at one chunk. */
@@ -25,6 +29,8 @@ public final class LeaseClock {
     long deadlineMillis;
     /** When the worker was sent the chunk; 0 while its input is being cut. */
     long assignedAtMillis;
+    /** The last report of no frames while the worker held another lease (waiting its turn); 0 if none. */
+    long waitedAtMillis;
     int framesDone;
     boolean storing;
 
@@ -69,9 +75,13 @@ public final class LeaseClock {
       return;
     }
     boolean advanced = framesDone > t.framesDone;
+    boolean waiting = framesDone == 0 && t.assignedAtMillis > 0 && holdsAnother(t.worker, lease);
+    if (waiting) {
+      t.waitedAtMillis = nowMillis;
+    }
     boolean starting = framesDone == 0 && t.assignedAtMillis > 0
-        && nowMillis - t.assignedAtMillis < startupGrace.toMillis();
-    if (advanced || starting) {
+        && nowMillis - Math.max(t.assignedAtMillis, t.waitedAtMillis) < startupGrace.toMillis();
+    if (advanced || waiting || starting) {
       t.framesDone = framesDone;
       t.deadlineMillis = nowMillis + timeout.toMillis();
     }
@@ -113,6 +123,15 @@ public final class LeaseClock {
 
   public boolean holds(String worker) {
     return leases.values().stream().anyMatch(t -> t.worker.equals(worker));
+  }
+
+  /** How many live leases {@code worker} holds: one, or two with one leased ahead. */
+  public int heldBy(String worker) {
+    return (int) leases.values().stream().filter(t -> t.worker.equals(worker)).count();
+  }
+
+  private boolean holdsAnother(String worker, Lease lease) {
+    return leases.entrySet().stream().anyMatch(e -> !e.getKey().equals(lease) && e.getValue().worker.equals(worker));
   }
 
   /** Frames done under a live lease, 0 if it is not live. */

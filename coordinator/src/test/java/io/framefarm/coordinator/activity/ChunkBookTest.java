@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.framefarm.coordinator.jobs.JobEvent.ChunkCompleted;
 import io.framefarm.coordinator.jobs.JobEvent.ChunkFailed;
 import io.framefarm.coordinator.jobs.JobEvent.ChunkLeased;
+import io.framefarm.coordinator.jobs.JobEvent.ChunkReleased;
 import io.framefarm.coordinator.jobs.JobEvent.ChunksPlanned;
 import io.framefarm.coordinator.jobs.JobEvent.JobArchived;
 import io.framefarm.coordinator.jobs.JobEvent.JobSubmitted;
@@ -59,6 +60,16 @@ class ChunkBookTest {
     assertThat(chunk.attempts().get(0).reason()).startsWith(ChunkFailed.LEASE_EXPIRED);
     assertThat(map.chunks().get(1).state()).isEqualTo("PENDING");
     assertThat(map.chunks().get(1).attempts()).isEmpty();
+  }
+
+  @Test
+  void aSlotHoldingAChunkAheadCountsAsOneBusySlot() {
+    submit();
+    book.apply(new ChunkLeased("job-1", 0, 1, A, 99_000, 1_500), 1_500);
+    book.apply(new ChunkLeased("job-1", 1, 1, A, 99_000, 1_600), 1_600);
+    assertThat(book.busyByNode()).isEqualTo(Map.of("pekko://farm@10.0.0.5:2552", 1));
+    book.apply(new ChunkReleased("job-1", 1, 1, "handed back: draining"), 1_700);
+    assertThat(book.busyByNode()).isEqualTo(Map.of("pekko://farm@10.0.0.5:2552", 1));
   }
 
   @Test

@@ -280,6 +280,58 @@ class JobManagerTest {
   }
 
   @Test
+  void aBusySlotLeasesOneChunkAheadAndNoMore() {
+    String id = submit(3);
+    AssignChunk first = lease();
+    var again = jobManager.runCommand(request(false));
+    assertThat(again.events()).as("an idle slot's request that crossed its assignment").isEmpty();
+
+    assertThat(jobManager.runCommand(request(true)).events()).singleElement().isInstanceOf(ChunkLeased.class);
+    AssignChunk ahead = worker.expectMessageClass(AssignChunk.class);
+    assertThat(ahead.chunk()).isNotEqualTo(first.chunk());
+    assertThat(jobManager.runCommand(request(true)).events()).as("two chunks held: no third").isEmpty();
+
+    // The one ahead waits for its turn far beyond the startup grace: its reports of no frames keep it alive.
+    for (int s = 20; s <= 400; s += 20) {
+      clock.advance(Duration.ofSeconds(20));
+      jobManager.runCommand(new ChunkProgress(id, first.chunk(), 1, s));
+      jobManager.runCommand(new ChunkProgress(id, ahead.chunk(), 1, 0));
+      assertThat(jobManager.runCommand(JobManager.Tick.INSTANCE).events()).isEmpty();
+    }
+    jobManager.runCommand(new ChunkDone(id, first.chunk(), 1, 10, null, worker.getRef(), List.of()));
+    assertThat(worker.expectMessageClass(ChunkAcknowledged.class).accepted()).isTrue();
+    assertThat(jobManager.runCommand(request(true)).events()).as("one held again: one ahead of it")
+        .singleElement().isInstanceOf(ChunkLeased.class);
+    assertThat(status(id).chunkAttempts()).containsExactly(1, 1, 1);
+  }
+
+  @Test
+  void workThatAppearsGoesToParkedIdleSlotsBeforeBusyOnesThatAskedAhead() {
+    TestProbe<WorkerCommand> busy = testKit.createTestProbe(WorkerCommand.class);
+    TestProbe<WorkerCommand> idle = testKit.createTestProbe(WorkerCommand.class);
+    String first = submit(1);
+    jobManager.runCommand(new RequestWork(busy.getRef(), "node", "slot-1", SNAPSHOT));
+    busy.expectMessageClass(AssignChunk.class);
+    // No work left: both park, the busy slot first.
+    assertThat(jobManager.runCommand(new RequestWork(busy.getRef(), "node", "slot-1", SNAPSHOT, true)).events())
+        .isEmpty();
+    assertThat(jobManager.runCommand(new RequestWork(idle.getRef(), "node", "slot-2", SNAPSHOT)).events()).isEmpty();
+
+    var request = new JobRequest("/in.mp4", "/out.mp4", "identity", 10, 0, EncodeSpec.defaults());
+    var second = jobManager.<SubmitReply>runCommand(replyTo -> new SubmitJob(request, VIDEO,
+        List.of(new PlannedChunk(0, 10, 0, 10)), new PipelinePlan("{}", 0, List.of()), replyTo));
+    AssignChunk taken = idle.expectMessageClass(AssignChunk.class);
+    assertThat(taken.jobId()).isEqualTo(((JobAccepted) second.reply()).jobId()).isNotEqualTo(first);
+    busy.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  private static final DeviceSnapshot SNAPSHOT = new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of());
+
+  private RequestWork request(boolean ahead) {
+    return new RequestWork(worker.getRef(), "node", "slot-0", SNAPSHOT, ahead);
+  }
+
+  @Test
   void recoveryKeepsCompletedChunksAndReleasesLeasesWithoutUsingAttempts() {
     String id = submit(2);
     AssignChunk first = lease();

@@ -47,6 +47,41 @@ class LeaseClockTest {
   }
 
   @Test
+  void aLeaseAheadIsRenewedWhileItWaitsBehindItsSlotsOtherChunkAndGetsItsGraceWhenItsTurnComes() {
+    var ahead = new Lease("j", 1, 1);
+    clock.leased(lease, "w", 0);
+    clock.assigned(lease, 0);
+    clock.leased(ahead, "w", 1_000);
+    clock.assigned(ahead, 1_000);
+    assertThat(clock.heldBy("w")).isEqualTo(2);
+    // The first chunk runs for 10 minutes, far beyond the 3-minute grace; the one ahead reports no frames.
+    for (long t = 20_000; t <= 600_000; t += 20_000) {
+      clock.progress(lease, (int) (t / 1000), t);
+      clock.progress(ahead, 0, t);
+    }
+    assertThat(clock.expired(620_000)).as("both renewed at 600 s").isEmpty();
+    clock.ended(lease);
+    assertThat(clock.heldBy("w")).isEqualTo(1);
+    // Its turn: loading its model takes 2 minutes, within the grace that counts from its last wait.
+    clock.progress(ahead, 0, 720_000);
+    assertThat(clock.expired(749_000)).isEmpty();
+    clock.progress(ahead, 0, 790_000);
+    assertThat(clock.expired(820_001)).as("the grace, counted from 600 s, is over").containsExactly(ahead);
+  }
+
+  @Test
+  void aLeaseWithoutFramesIsNotRenewedByAnotherWorkersLease() {
+    var other = new Lease("j", 1, 1);
+    clock.leased(lease, "w", 0);
+    clock.assigned(lease, 0);
+    clock.leased(other, "v", 0);
+    clock.assigned(other, 0);
+    clock.progress(other, 50, 200_000);
+    clock.progress(lease, 0, 200_000);
+    assertThat(clock.expired(200_001)).containsExactly(lease);
+  }
+
+  @Test
   void aLeaseWhoseResultIsBeingStoredDoesNotExpire() {
     clock.leased(lease, "w", 0);
     clock.storing(lease);

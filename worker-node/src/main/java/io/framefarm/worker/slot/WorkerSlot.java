@@ -1,6 +1,5 @@
 package io.framefarm.worker.slot;
 
-import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.protocol.DrainProtocol.ChunkHandedBack;
 import io.framefarm.protocol.DrainProtocol.WorkerDraining;
 import io.framefarm.protocol.JobManagerCommand;
@@ -10,12 +9,9 @@ import io.framefarm.protocol.WorkerCommand;
 import io.framefarm.worker.memory.LeaseSites;
 import io.framefarm.worker.memory.MemoryManager;
 import io.framefarm.worker.memory.MemoryStats;
-import io.framefarm.worker.models.ModelFetchException;
 import io.framefarm.worker.models.PipelineFiles;
 import io.framefarm.worker.onnx.OnnxModelLoader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +60,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Progress is reported every second from taking a chunk to its acknowledgement.
  *
+ * <p>Lease ahead ({@link SlotTiming#leaseAhead}): as it starts processing a chunk, the slot asks for its next one;
+ * that chunk's input and files are received while the current one runs, and it is processed as soon as the current
+ * one is acknowledged, so the device does not wait for a lease, a cut and a transfer between chunks. Its progress is
+ * reported as no frames until then (which the job manager's lease clock accepts while the slot holds another). A
+ * slot holds at most one chunk ahead; it hands that one back, untouched, when it drains, restarts or loses its
+ * memory manager, and reports it failed if its input or files cannot be received.
+ *
  * <p>Failures: when its device's memory manager restarts, the chunk being processed loses its memory
  * and fails at once (reported as a failed attempt). A slot that fails itself returns its chunk in hand
  * as a failed attempt and restarts idle. When the memory manager stops for good, the slot returns its
@@ -96,6 +99,8 @@ public final class WorkerSlot {
   private enum RequestAgain implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
   private record StatsForRequest(MemoryStats stats) implements WorkerCommand, NoSerializationVerificationNeeded {}
+
+  private record StatsForAhead(MemoryStats stats) implements WorkerCommand, NoSerializationVerificationNeeded {}
 
   private enum ProgressTick implements WorkerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -147,6 +152,11 @@ public final class WorkerSlot {
   private long requestedAt;
   /** Who asked this slot to drain; null while it is not draining. */
   private ActorRef<Drained> drainRequester;
+  /** The chunk leased ahead of the one in hand, or null; its pipeline's files once received, else null. */
+  private AssignChunk ahead;
+  private PipelineFiles.Local aheadFiles;
+  /** When the slot last asked for a chunk ahead (System.nanoTime). */
+  private long aheadRequestedAt;
 
   public static Behavior<WorkerCommand> create(ActorRef<JobManagerCommand> jobManager, Settings settings) {
     Behavior<WorkerCommand> slot = Behaviors.setup(context -> Behaviors.withTimers(
@@ -201,62 +211,45 @@ public final class WorkerSlot {
   }
 
   private Behavior<WorkerCommand> onStatsForRequest(StatsForRequest m) {
-    MemoryStats s = m.stats();
-    DeviceSnapshot snapshot = s == null ? DeviceSnapshot.unknown(settings.slotId())
-        : new DeviceSnapshot(s.deviceId(), s.budgetBytes(), s.freeBytes(),
-            s.models().stream().map(MemoryStats.ResidentModel::modelId).toList());
-    jobManager.tell(new RequestWork(context.getSelf(), node, settings.slotId(), snapshot));
+    jobManager.tell(new RequestWork(context.getSelf(), node, settings.slotId(), snapshot(m.stats())));
     if (requestedAt == 0) {
       requestedAt = System.nanoTime();
     }
     return Behaviors.same();
   }
 
+  private DeviceSnapshot snapshot(MemoryStats s) {
+    return s == null ? DeviceSnapshot.unknown(settings.slotId())
+        : new DeviceSnapshot(s.deviceId(), s.budgetBytes(), s.freeBytes(),
+            s.models().stream().map(MemoryStats.ResidentModel::modelId).toList());
+  }
+
   private Behavior<WorkerCommand> onAssignChunk(AssignChunk a) {
-    if (requestedAt != 0 && assignments.isDebugEnabled()) {
-      assignments.debug("assigned {} {} chunk {} ({} frames) {} us after its request", settings.slotId(), a.jobId(),
-          a.chunk(), a.expectedFrames(), (System.nanoTime() - requestedAt) / 1000);
-    }
+    logAssignment(a, requestedAt, "");
     timers.cancel(RequestAgain.INSTANCE);
     timers.startTimerWithFixedDelay(ProgressTick.INSTANCE, settings.timing().progressInterval());
     context.getLog().debug("Slot {} took {} chunk {} attempt {}", settings.slotId(), a.jobId(), a.chunk(), a.attempt());
+    startReceiving(a);
     return receiving(a);
+  }
+
+  private void logAssignment(AssignChunk a, long requestedAtNanos, String how) {
+    if (requestedAtNanos != 0 && assignments.isDebugEnabled()) {
+      assignments.debug("assigned {} {} chunk {} ({} frames) {} us after its request{}", settings.slotId(), a.jobId(),
+          a.chunk(), a.expectedFrames(), (System.nanoTime() - requestedAtNanos) / 1000, how);
+    }
   }
 
   // ---- receiving ----
 
-  /**
-   * Pulls the chunk's input packets and, meanwhile, fetches the pipeline's files this node lacks. A failure says
-   * which of the two failed; its exception has no cause, as the reason reported is the root cause's message.
-   */
+  /** Pulls the chunk's input and its pipeline's files ({@link ChunkInput}); the outcome comes as a message. */
+  private void startReceiving(AssignChunk a) {
+    context.pipeToSelf(ChunkInput.receive(a, workDir(a), settings.chunkPool(), settings.files(), materializer),
+        (local, error) -> error == null ? new SegmentReceived(a, local) : new Failed(a, rootMessage(error)));
+  }
+
+  /** Waits for {@link #startReceiving} to end. */
   private Behavior<WorkerCommand> receiving(AssignChunk a) {
-    Path dir = workDir(a);
-    CompletableFuture<PipelineFiles.Local> pipeline = CompletableFuture.supplyAsync(
-        () -> PipelineSpec.fromJson(a.pipeline()), settings.chunkPool())
-        .thenCompose(spec -> settings.files().localize(spec))
-        .exceptionally(error -> {
-          throw new ModelFetchException("could not get the pipeline's files: " + rootMessage(error));
-        });
-    CompletableFuture<Void> segment = CompletableFuture.runAsync(() -> createDirectories(dir), settings.chunkPool())
-        .thenCompose(v -> a.segment().getSource().runWith(FileIO.toPath(dir.resolve("segment.nut")), materializer))
-        .<Void>thenApply(io -> null)
-        .exceptionally(error -> {
-          throw new IllegalStateException("could not receive input packets: " + rootMessage(error));
-        });
-    // Either failing fails the chunk at once: thenCombine alone would wait for the other to end too.
-    CompletableFuture<PipelineFiles.Local> received = new CompletableFuture<>();
-    segment.thenCombine(pipeline, (v, local) -> local).thenAccept(received::complete);
-    pipeline.exceptionally(error -> {
-      received.completeExceptionally(error);
-      return null;
-    });
-    segment.exceptionally(error -> {
-      received.completeExceptionally(error);
-      pipeline.thenAccept(PipelineFiles.Local::close); // pinned for a chunk that will not run
-      return null;
-    });
-    context.pipeToSelf(received, (local, error) -> error == null ? new SegmentReceived(a, local)
-        : new Failed(a, rootMessage(error)));
     return withStrays(busy(a, () -> 0) // no frames yet
         .onMessage(SegmentReceived.class, m -> m.assignment() == a, m -> processing(a, m.pipeline()))
         .onMessage(Failed.class, m -> m.assignment() == a, this::onFailed)
@@ -268,6 +261,7 @@ public final class WorkerSlot {
   // ---- processing ----
 
   private Behavior<WorkerCommand> processing(AssignChunk a, PipelineFiles.Local pipeline) {
+    askAhead();
     if (settings.simulatedFrameTime() != null) {
       return simulating(a, pipeline);
     }
@@ -279,8 +273,8 @@ public final class WorkerSlot {
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
       ChunkProcessor.Result processed;
       try (chunkMemory; pipeline) {
-        processed = ChunkProcessor.process(a, pipeline.spec(), dir.resolve("segment.nut"), dir.resolve("result.nut"),
-            framesDone, chunkMemory, settings.loader());
+        processed = ChunkProcessor.process(a, pipeline.spec(), dir.resolve(ChunkInput.SEGMENT),
+            dir.resolve("result.nut"), framesDone, chunkMemory, settings.loader());
       }
       SourceRef<ByteString> ref = FileIO.fromPath(dir.resolve("result.nut"), 64 * 1024)
           .runWith(StreamRefs.<ByteString>sourceRef(), materializer);
@@ -311,7 +305,7 @@ public final class WorkerSlot {
         : (int) Math.min(a.expectedFrames(), (System.nanoTime() - from) / frameNanos);
     CompletableFuture<Processed> done = CompletableFuture.supplyAsync(() -> {
       try (pipeline) {
-        return SimulatedChunk.produce(a, dir.resolve("segment.nut"), dir.resolve("result.nut"));
+        return SimulatedChunk.produce(a, dir.resolve(ChunkInput.SEGMENT), dir.resolve("result.nut"));
       }
     }, settings.chunkPool()).thenCompose(frames -> {
       long left = until - System.nanoTime();
@@ -369,7 +363,10 @@ public final class WorkerSlot {
         // the wait), as leaving now would break the transfer and fail the attempt.
         .onMessageEquals(HandBack.INSTANCE, Behaviors::same)
         .onSignal(Terminated.class, signal -> onMemoryStopped(null))
-        .onSignal(PreRestart.class, signal -> Behaviors.same())); // reported already; the files go at the next start
+        .onSignal(PreRestart.class, signal -> { // reported already; the files go at the next start
+          handBackAhead(restartReason());
+          return Behaviors.same();
+        }));
   }
 
   private Behavior<WorkerCommand> onChunkAcknowledged(AssignChunk a, ChunkAcknowledged ack, int frames) {
@@ -412,13 +409,94 @@ public final class WorkerSlot {
   private Behavior<WorkerCommand> finish(AssignChunk a) {
     timers.cancel(AckTimedOut.class);
     deleteLater(workDir(a));
-    return drainRequester == null ? idle() : drained(Outcome.FINISHED);
+    if (drainRequester != null) {
+      return drained(Outcome.FINISHED);
+    }
+    if (ahead == null) {
+      return idle();
+    }
+    AssignChunk next = ahead;
+    PipelineFiles.Local files = aheadFiles;
+    ahead = null;
+    aheadFiles = null;
+    context.getLog().debug("Slot {} takes up {} chunk {} attempt {}, leased ahead ({})", settings.slotId(),
+        next.jobId(), next.chunk(), next.attempt(), files == null ? "still receiving" : "received");
+    return files == null ? receiving(next) : processing(next, files);
+  }
+
+  // ---- the chunk ahead ----
+
+  /** Asks for the chunk after this one, once per chunk (see the class comment). */
+  private void askAhead() {
+    if (settings.timing().leaseAhead() && ahead == null && drainRequester == null) {
+      context.ask(MemoryStats.class, settings.memory(), settings.timing().statsAskTimeout(),
+          MemoryManager.GetStats::new, (stats, error) -> new StatsForAhead(stats));
+    }
+  }
+
+  private Behavior<WorkerCommand> onStatsForAhead(StatsForAhead m) {
+    if (ahead == null && drainRequester == null) {
+      jobManager.tell(new RequestWork(context.getSelf(), node, settings.slotId(), snapshot(m.stats()), true));
+      aheadRequestedAt = System.nanoTime();
+    }
+    return Behaviors.same();
+  }
+
+  /**
+   * A chunk while this one is in hand: the one asked for ahead, received from now on. A second one ahead is refused
+   * as before lease ahead (the job manager leases one ahead at most), and so is any with lease ahead off.
+   */
+  private Behavior<WorkerCommand> onAssignWhileBusy(AssignChunk current, AssignChunk other) {
+    if (drainRequester != null) {
+      return onAssignWhileDrained(other);
+    }
+    if (!settings.timing().leaseAhead() || ahead != null) {
+      return onBusy(current, other);
+    }
+    logAssignment(other, aheadRequestedAt, " (ahead)");
+    context.getLog().debug("Slot {} took {} chunk {} attempt {} ahead of {} chunk {}", settings.slotId(),
+        other.jobId(), other.chunk(), other.attempt(), current.jobId(), current.chunk());
+    ahead = other;
+    startReceiving(other);
+    return Behaviors.same();
+  }
+
+  private Behavior<WorkerCommand> onAheadReceived(SegmentReceived m) {
+    aheadFiles = m.pipeline();
+    return Behaviors.same();
+  }
+
+  private Behavior<WorkerCommand> onAheadFailed(Failed m) {
+    AssignChunk a = m.assignment();
+    context.getLog().warn("Slot {} failed {} chunk {} (leased ahead): {}", settings.slotId(), a.jobId(), a.chunk(),
+        m.reason());
+    jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(), m.reason(), context.getSelf()));
+    deleteLater(workDir(a));
+    ahead = null;
+    return Behaviors.same();
+  }
+
+  /** Gives the chunk ahead back untouched (not a failed attempt): this slot will not run it. */
+  private void handBackAhead(String reason) {
+    if (ahead == null) {
+      return;
+    }
+    context.getLog().info("Slot {} hands back {} chunk {} (leased ahead): {}", settings.slotId(), ahead.jobId(),
+        ahead.chunk(), reason);
+    jobManager.tell(new ChunkHandedBack(ahead.jobId(), ahead.chunk(), ahead.attempt(), reason, context.getSelf()));
+    if (aheadFiles != null) {
+      aheadFiles.close();
+    }
+    deleteLater(workDir(ahead)); // a transfer still running ends as a stray, whose files go then too
+    ahead = null;
+    aheadFiles = null;
   }
 
   // ---- drained ----
 
   /** Asks for nothing more; tells the job manager so, and whoever asked for the drain how the slot ended. */
   private Behavior<WorkerCommand> drained(Outcome outcome) {
+    handBackAhead("slot " + settings.slotId() + " on " + node + " is draining");
     timers.cancel(RequestAgain.INSTANCE);
     timers.cancel(ProgressTick.INSTANCE);
     timers.cancel(AckTimedOut.class);
@@ -438,9 +516,10 @@ public final class WorkerSlot {
     return drained(Outcome.IDLE);
   }
 
-  /** Answered when the chunk in hand is done, or given back. */
+  /** Answered when the chunk in hand is done, or given back; a chunk ahead goes back at once, to another slot. */
   private Behavior<WorkerCommand> onDrainWhileBusy(Drain m) {
     drainRequester = m.replyTo();
+    handBackAhead("slot " + settings.slotId() + " on " + node + " is draining");
     return Behaviors.same();
   }
 
@@ -470,16 +549,22 @@ public final class WorkerSlot {
 
   // ---- shared by the states ----
 
-  /** What every state with a chunk in hand does: report its progress, and refuse a second chunk. */
+  /** What every state with a chunk in hand does: report its progress, and take one chunk ahead but no more. */
   private BehaviorBuilder<WorkerCommand> busy(AssignChunk a, IntSupplier framesDone) {
     return Behaviors.receive(WorkerCommand.class)
         .onMessageEquals(ProgressTick.INSTANCE, () -> onProgressTick(a, framesDone))
-        .onMessage(AssignChunk.class, other -> onBusy(a, other))
+        .onMessage(AssignChunk.class, other -> onAssignWhileBusy(a, other))
+        .onMessage(StatsForAhead.class, this::onStatsForAhead)
+        .onMessage(SegmentReceived.class, m -> ahead != null && m.assignment() == ahead, this::onAheadReceived)
+        .onMessage(Failed.class, m -> ahead != null && m.assignment() == ahead, this::onAheadFailed)
         .onMessage(Drain.class, this::onDrainWhileBusy);
   }
 
   private Behavior<WorkerCommand> onProgressTick(AssignChunk a, IntSupplier framesDone) {
     jobManager.tell(new ChunkProgress(a.jobId(), a.chunk(), a.attempt(), framesDone.getAsInt()));
+    if (ahead != null) {
+      jobManager.tell(new ChunkProgress(ahead.jobId(), ahead.chunk(), ahead.attempt(), 0)); // waiting its turn
+    }
     return Behaviors.same();
   }
 
@@ -521,6 +606,7 @@ public final class WorkerSlot {
       chunkMemory.revoke(reason);
     }
     jobManager.tell(new ChunkAttemptFailed(a.jobId(), a.chunk(), a.attempt(), reason, context.getSelf()));
+    handBackAhead(reason);
     return Behaviors.same();
   }
 
@@ -540,9 +626,11 @@ public final class WorkerSlot {
     } else {
       context.getLog().error("Slot {} on {} stops: its memory manager stopped", settings.slotId(), node);
     }
+    String reason = "the memory manager of slot " + settings.slotId() + " on " + node + " stopped";
     if (a != null) {
-      giveBack(a, chunkMemory, "the memory manager of slot " + settings.slotId() + " on " + node + " stopped");
+      giveBack(a, chunkMemory, reason);
     }
+    handBackAhead(reason);
     return Behaviors.stopped();
   }
 
@@ -558,14 +646,6 @@ public final class WorkerSlot {
     CompletableFuture.runAsync(() -> deleteRecursively(dir), settings.chunkPool());
   }
 
-  private static void createDirectories(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not create " + dir, e);
-    }
-  }
-
   private static void deleteRecursively(Path dir) {
     try {
       Scratch.delete(dir);
@@ -574,7 +654,7 @@ public final class WorkerSlot {
     }
   }
 
-  private static String rootMessage(Throwable error) {
+  static String rootMessage(Throwable error) {
     Throwable t = error;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

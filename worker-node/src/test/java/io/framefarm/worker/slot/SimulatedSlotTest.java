@@ -11,7 +11,10 @@ import io.framefarm.media.SampleVideo;
 import io.framefarm.media.SegmentExtractor;
 import io.framefarm.media.testing.TestVideos;
 import io.framefarm.pipeline.PipelineSpec;
+import io.framefarm.protocol.DrainProtocol.ChunkHandedBack;
 import io.framefarm.protocol.JobManagerCommand;
+import io.framefarm.protocol.WorkProtocol.ChunkAcknowledged;
+import io.framefarm.protocol.WorkProtocol.ChunkAttemptFailed;
 import io.framefarm.protocol.WorkProtocol.AssignChunk;
 import io.framefarm.protocol.WorkProtocol.ChunkDone;
 import io.framefarm.protocol.WorkProtocol.ChunkProgress;
@@ -43,6 +46,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.FileIO;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,13 +55,16 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A simulated device holds each chunk for frames x frame time and returns exactly the chunk's input frames. */
+/**
+ * A simulated device holds each chunk for frames x frame time and returns exactly the chunk's input frames; and a busy
+ * slot leases its next chunk ahead (the simulated device makes "busy" last a set time, with no codec in the way).
+ */
 @ExtendWith(TestKitJUnit5Extension.class)
 @ExtendWith(LogCapturingExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SimulatedSlotTest {
   private static final SlotTiming TIMING = new SlotTiming(Duration.ofSeconds(30), Duration.ofSeconds(1),
-      Duration.ofMinutes(2), Duration.ofMillis(100), Duration.ofSeconds(5));
+      Duration.ofMinutes(2), Duration.ofMillis(100), Duration.ofSeconds(5)).withLeaseAhead(true);
   private static final Duration FRAME_TIME = Duration.ofMillis(30);
 
   @JUnit5TestKit
@@ -125,6 +132,90 @@ class SimulatedSlotTest {
     assertThat(done.chunk().frames()).isEqualTo(8);
     assertThat(done.elapsedNanos()).as("8 frames of 30 ms").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(240));
     assertThat(Probe.probe(done.result()).frames().frameCount()).isEqualTo(8);
+  }
+
+  @Test
+  void aBusySlotReceivesTheChunkItLeasedAheadWhileItWorksAndStartsItWithoutAskingAgain() throws Exception {
+    Path input = keyframeEvery10();
+    AssignChunk first = chunk(input, new ChunkRange(0, 0, 30), work.resolve("first.nut"));
+    AssignChunk second = chunk(input, new ChunkRange(1, 30, 60), work.resolve("second.nut"));
+    AssignChunk third = chunk(input, new ChunkRange(2, 10, 20), work.resolve("third.nut"));
+
+    expect(RequestWork.class).worker().tell(first);
+    RequestWork ahead = expect(RequestWork.class);
+    assertThat(ahead.ahead()).as("asked while the first chunk holds the device").isTrue();
+    ahead.worker().tell(second);
+    ahead.worker().tell(third);
+    List<JobManagerCommand> untilFirstDone = until(ChunkDone.class, 0);
+    assertThat(untilFirstDone).as("a third chunk is one too many")
+        .anySatisfy(m -> assertThat(m).isInstanceOfSatisfying(ChunkAttemptFailed.class, f -> {
+          assertThat(f.chunk()).isEqualTo(2);
+          assertThat(f.reason()).contains("is busy with job-1 chunk 0");
+        }));
+    assertThat(untilFirstDone).as("the chunk ahead reports no frames while it waits, which keeps its lease")
+        .anySatisfy(m -> assertThat(m).isEqualTo(new ChunkProgress("job-1", 1, 1, 0)));
+    ahead.worker().tell(new ChunkAcknowledged("job-1", 0, 1, true, ""));
+
+    List<JobManagerCommand> untilSecondDone = until(ChunkDone.class, 1);
+    assertThat(untilSecondDone).as("taken up from the ack, without an idle request")
+        .noneSatisfy(m -> assertThat(m).isInstanceOfSatisfying(RequestWork.class,
+            r -> assertThat(r.ahead()).isFalse()));
+    assertThat(((ChunkDone) untilSecondDone.get(untilSecondDone.size() - 1)).frames()).isEqualTo(30);
+  }
+
+  @Test
+  void aDrainingSlotHandsBackItsChunkAheadAtOnceAndFinishesTheOneInHand() throws Exception {
+    Path input = keyframeEvery10();
+    expect(RequestWork.class).worker().tell(chunk(input, new ChunkRange(0, 0, 30), work.resolve("first.nut")));
+    RequestWork ahead = expect(RequestWork.class);
+    ahead.worker().tell(chunk(input, new ChunkRange(1, 30, 60), work.resolve("second.nut")));
+    TestProbe<WorkerSlot.Drained> drained = testKit.createTestProbe();
+    expect(ChunkProgress.class);
+    slot.tell(new WorkerSlot.Drain(drained.ref()));
+
+    ChunkHandedBack back = expect(ChunkHandedBack.class);
+    assertThat(back.chunk()).isEqualTo(1);
+    assertThat(back.reason()).contains("is draining");
+    assertThat(((ChunkDone) last(until(ChunkDone.class, 0))).frames()).isEqualTo(30);
+    slot.tell(new ChunkAcknowledged("job-1", 0, 1, true, ""));
+    assertThat(drained.receiveMessage(Duration.ofSeconds(10)).outcome()).isEqualTo(WorkerSlot.Outcome.FINISHED);
+  }
+
+  @Test
+  void aChunkAheadWhoseInputFailsIsAFailedAttemptAndTheOneInHandGoesOn() throws Exception {
+    Path input = keyframeEvery10();
+    AssignChunk first = chunk(input, new ChunkRange(0, 0, 30), work.resolve("first.nut"));
+    AssignChunk good = chunk(input, new ChunkRange(1, 30, 60), work.resolve("second.nut"));
+    AssignChunk broken = new AssignChunk(good.jobId(), good.chunk(), good.attempt(), good.pipeline(), good.encode(),
+        good.video(), good.firstPts(), good.endPts(), good.expectedFrames(),
+        Source.<org.apache.pekko.util.ByteString>failed(new IllegalStateException("cut short"))
+            .runWith(StreamRefs.sourceRef(), Materializer.matFromSystem(testKit.system())), good.leaseMillis());
+    expect(RequestWork.class).worker().tell(first);
+    expect(RequestWork.class).worker().tell(broken);
+
+    ChunkAttemptFailed failed = expect(ChunkAttemptFailed.class);
+    assertThat(failed.chunk()).isEqualTo(1);
+    assertThat(failed.reason()).contains("could not receive input packets").contains("cut short");
+    assertThat(((ChunkDone) last(until(ChunkDone.class, 0))).frames()).isEqualTo(30);
+  }
+
+  private Path keyframeEvery10() {
+    Path input = TestVideos.cacheDir().resolve("simulated-gop10-160x120-2s.mp4");
+    if (!Files.isRegularFile(input)) {
+      SampleVideo.generate(input, 2, 160, 120, 30, 10);
+    }
+    return input;
+  }
+
+  /** Every message up to and including the {@code type} message for chunk {@code index} (a ChunkDone). */
+  private List<JobManagerCommand> until(Class<ChunkDone> type, int index) {
+    return jobManager.fishForMessage(Duration.ofSeconds(20), "chunk " + index + "'s " + type.getSimpleName(),
+        m -> type.isInstance(m) && type.cast(m).chunk() == index ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndCollect());
+  }
+
+  private static JobManagerCommand last(List<JobManagerCommand> messages) {
+    return messages.get(messages.size() - 1);
   }
 
   private record Done(ChunkDone chunk, long elapsedNanos, Path result, List<Integer> progress) {}
