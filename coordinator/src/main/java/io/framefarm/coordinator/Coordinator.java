@@ -17,6 +17,7 @@ import io.framefarm.coordinator.metrics.FarmMetrics;
 import io.framefarm.coordinator.transfer.ChunkStore;
 import io.framefarm.coordinator.transfer.ChunkTransfer;
 import io.framefarm.coordinator.transfer.ScanHandoff;
+import io.framefarm.pipeline.FileDigests;
 import io.framefarm.protocol.JobManagerCommand;
 import io.framefarm.protocol.JobManagerProxy;
 import java.net.InetSocketAddress;
@@ -69,7 +70,9 @@ public final class Coordinator {
     var metrics = new FarmMetrics();
     ProbeLimits inputLimits = probeLimits(settings.getConfig("input-limits"));
     var handoff = new ScanHandoff();
-    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir), metrics.transfers(), inputLimits, handoff);
+    var digests = new FileDigests(); // one per node: a model is hashed at its first submission, not again at its fetch
+    var transfer = new ChunkTransfer(system, new ChunkStore(dataDir), metrics.transfers(), inputLimits, handoff,
+        digests);
     JobHistory history = JobHistory.open(config,
         system.dispatchers().lookup(DispatcherSelector.fromConfig("framefarm.coordinator.history-dispatcher")));
     var jobManagerBehavior = MembershipWatcher.watching(
@@ -79,7 +82,7 @@ public final class Coordinator {
             .withSettings(ClusterSingletonSettings.create(system).withRole(JobManagerProxy.ROLE)));
     UploadFiles.prepare(dataDir, settings.getDuration("uploads.request-timeout"));
     var validator = new JobValidator(PathRules.under(allowedRoots(settings, dataDir)), pipelinesDir(settings),
-        inputLimits, handoff);
+        inputLimits, handoff, digests);
     ActorRef<ClusterMemoryView.Command> memoryView = system.systemActorOf(ClusterMemoryView.create(
         metrics.devices()), "memory-view", Props.empty());
     ActorRef<JobActivity.Command> activity = system.systemActorOf(JobActivity.create(metrics), "job-activity",

@@ -51,7 +51,7 @@ public final class JobValidator {
   private final ProbeLimits probeLimits;
   private final ScanHandoff handoff;
   /** Models are hashed at every submission that names them; this remembers digests while files are unchanged. */
-  private final FileDigests digests = new FileDigests();
+  private final FileDigests digests;
 
   /**
    * @param paths where inputs, outputs and pipeline files given by path may lie
@@ -59,11 +59,16 @@ public final class JobValidator {
    * @param probeLimits frame size and time limits for probing an input
    */
   public JobValidator(PathRules paths, Path pipelinesDir, ProbeLimits probeLimits) {
-    this(paths, pipelinesDir, probeLimits, null);
+    this(paths, pipelinesDir, probeLimits, null, new FileDigests());
   }
 
-  /** @param handoff where the scan of a long input is left for the job manager on this node; null for none */
-  public JobValidator(PathRules paths, Path pipelinesDir, ProbeLimits probeLimits, ScanHandoff handoff) {
+  /**
+   * @param handoff where the scan of a long input is left for the job manager on this node; null for none
+   * @param digests the node's digests of model files, shared with the offers of those files to workers
+   */
+  public JobValidator(PathRules paths, Path pipelinesDir, ProbeLimits probeLimits, ScanHandoff handoff,
+      FileDigests digests) {
+    this.digests = digests;
     this.paths = paths;
     this.pipelinesDir = pipelinesDir.toAbsolutePath().normalize();
     this.probeLimits = probeLimits;

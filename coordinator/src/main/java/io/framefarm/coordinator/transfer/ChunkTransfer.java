@@ -5,6 +5,7 @@ import io.framefarm.media.Assembler;
 import io.framefarm.media.ChunkRange;
 import io.framefarm.media.ProbeLimits;
 import io.framefarm.media.Probe;
+import io.framefarm.pipeline.FileDigests;
 import io.framefarm.pipeline.PipelineSpec;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
@@ -55,7 +56,7 @@ public final class ChunkTransfer implements Transfers {
   private final Duration resultIdleTimeout;
 
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store) {
-    this(system, store, TransferMeter.NONE, ProbeLimits.DEFAULT, new ScanHandoff());
+    this(system, store, TransferMeter.NONE, ProbeLimits.DEFAULT, new ScanHandoff(), new FileDigests());
   }
 
   /**
@@ -63,15 +64,16 @@ public final class ChunkTransfer implements Transfers {
    *
    * @param limits what reading an input may cost: the same as at validation, which may have read only its start
    * @param handoff where the validation on this node leaves the scans it started
+   * @param digests the node's digests of model files, which the validation on this node computed first
    */
   public ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, ProbeLimits limits,
-      ScanHandoff handoff) {
-    this(system, store, meter, limits, handoff,
+      ScanHandoff handoff, FileDigests digests) {
+    this(system, store, meter, limits, handoff, digests,
         system.settings().config().getDuration("framefarm.coordinator.lease-timeout"));
   }
 
   ChunkTransfer(ActorSystem<?> system, ChunkStore store, TransferMeter meter, ProbeLimits limits,
-      ScanHandoff handoff, Duration resultIdleTimeout) {
+      ScanHandoff handoff, FileDigests digests, Duration resultIdleTimeout) {
     this.resultIdleTimeout = resultIdleTimeout;
     this.store = store;
     this.limits = limits;
@@ -79,7 +81,7 @@ public final class ChunkTransfer implements Transfers {
     this.meter = meter;
     this.materializer = Materializer.matFromSystem(system);
     this.media = system.dispatchers().lookup(DispatcherSelector.fromConfig(MEDIA_DISPATCHER));
-    this.models = new ModelFileOffers(materializer, media);
+    this.models = new ModelFileOffers(materializer, media, digests);
   }
 
   public ChunkStore store() {

@@ -25,12 +25,16 @@ public final class ModelFileOffers {
   /** Well under Artery's 256 KiB maximum frame: an element larger than that is dropped, and the stream ref fails. */
   private static final int STREAM_CHUNK_BYTES = 64 * 1024;
 
-  private final FileDigests digests = new FileDigests();
+  private final FileDigests digests;
   private final Materializer materializer;
   private final Executor io;
 
-  /** @param io where files are hashed (a blocking pool) */
-  public ModelFileOffers(Materializer materializer, Executor io) {
+  /**
+   * @param io where files are hashed (a blocking pool)
+   * @param digests the node's digests of model files: those the validation computed are not computed again
+   */
+  public ModelFileOffers(Materializer materializer, Executor io, FileDigests digests) {
+    this.digests = digests;
     this.materializer = materializer;
     this.io = io;
   }

@@ -3,6 +3,7 @@ package io.framefarm.coordinator.jobs;
 import io.framefarm.coordinator.transfer.ModelFileOffers;
 import io.framefarm.coordinator.transfer.Transfers;
 import io.framefarm.media.AssemblyResult;
+import io.framefarm.pipeline.FileDigests;
 import io.framefarm.protocol.JobApi.JobRequest;
 import io.framefarm.protocol.JobApi.PipelinePlan;
 import io.framefarm.protocol.JobApi.PlannedChunk;
@@ -33,7 +34,7 @@ final class InstantTransfers implements Transfers {
 
   InstantTransfers(ActorSystem<?> system) {
     this.materializer = Materializer.matFromSystem(system);
-    this.models = new ModelFileOffers(materializer, Runnable::run);
+    this.models = new ModelFileOffers(materializer, Runnable::run, new FileDigests());
   }
 
   /** The scans asked for, in order: the tests report their chunks through the listeners. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.framefarm.media.ProbeLimits;
+import io.framefarm.pipeline.FileDigests;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +36,7 @@ class ChunkTransferTest {
   @Test
   void aResultThatDeliversNothingForTheIdleTimeoutFailsInsteadOfHoldingItsLeaseForever() {
     var transfer = new ChunkTransfer(testKit.system(), new ChunkStore(dir), TransferMeter.NONE, ProbeLimits.DEFAULT,
-        new ScanHandoff(), Duration.ofMillis(300));
+        new ScanHandoff(), new FileDigests(), Duration.ofMillis(300));
     // A sender that materialized its side and then went silent, as one gone with a downed node does.
     SourceRef<ByteString> silent = Source.<ByteString>maybe()
         .runWith(StreamRefs.sourceRef(), Materializer.matFromSystem(testKit.system()));
