@@ -14,9 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class HostDevice implements Device {
 
   private final String id;
-  private final long budgetBytes;
-  private long allocatedBytes;
-  private boolean closed;
+  private final DeviceBudget budget;
 
   public HostDevice(int slot, long budgetBytes) {
     if (slot < 0) {
@@ -26,7 +24,7 @@ public final class HostDevice implements Device {
       throw new IllegalArgumentException("host slot budget must be positive, was " + budgetBytes);
     }
     this.id = "host:" + slot;
-    this.budgetBytes = budgetBytes;
+    this.budget = new DeviceBudget(id, budgetBytes);
   }
 
   @Override
@@ -36,7 +34,7 @@ public final class HostDevice implements Device {
 
   @Override
   public String name() {
-    return "host memory slot (" + MemorySize.format(budgetBytes) + ")";
+    return "host memory slot (" + MemorySize.format(budget.budgetBytes()) + ")";
   }
 
   @Override
@@ -46,43 +44,36 @@ public final class HostDevice implements Device {
 
   @Override
   public long totalBytes() {
-    return budgetBytes;
+    return budget.budgetBytes();
   }
 
   @Override
-  public synchronized long freeBytes() {
-    return budgetBytes - allocatedBytes;
+  public long freeBytes() {
+    return budget.freeBytes();
   }
 
   @Override
-  public synchronized DeviceAllocation allocate(long bytes) {
-    if (closed) {
-      throw new IllegalStateException(id + " is closed");
-    }
+  public DeviceAllocation allocate(long bytes) {
     if (bytes <= 0 || bytes > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           id + ": a host buffer holds 1 to " + Integer.MAX_VALUE + " bytes, asked for " + bytes);
     }
-    if (bytes > budgetBytes - allocatedBytes) {
-      throw new IllegalStateException(id + ": allocating " + MemorySize.format(bytes) + " would exceed its budget of "
-          + MemorySize.format(budgetBytes) + " (" + MemorySize.format(allocatedBytes) + " allocated)");
+    budget.take(bytes);
+    try {
+      return new HostAllocation(ByteBuffer.allocateDirect((int) bytes));
+    } catch (OutOfMemoryError e) {
+      budget.giveBack(bytes); // the JVM's direct memory limit: not this budget's bytes
+      throw e;
     }
-    ByteBuffer buffer = ByteBuffer.allocateDirect((int) bytes);
-    allocatedBytes += bytes;
-    return new HostAllocation(buffer);
   }
 
-  synchronized long allocatedBytes() {
-    return allocatedBytes;
-  }
-
-  private synchronized void free(long bytes) {
-    allocatedBytes -= bytes;
+  long allocatedBytes() {
+    return budget.allocatedBytes();
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
+  public void close() {
+    budget.close();
   }
 
   @Override
@@ -124,7 +115,7 @@ public final class HostDevice implements Device {
     @Override
     public void close() {
       if (closed.compareAndSet(false, true)) {
-        free(buffer.capacity());
+        budget.giveBack(buffer.capacity());
       }
     }
   }

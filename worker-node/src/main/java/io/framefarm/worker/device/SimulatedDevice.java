@@ -16,10 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SimulatedDevice implements Device {
 
   private final String id;
-  private final long budgetBytes;
+  private final DeviceBudget budget;
   private final Duration frameTime;
-  private long allocatedBytes;
-  private boolean closed;
 
   public SimulatedDevice(int index, long budgetBytes, Duration frameTime) {
     if (index < 0) {
@@ -32,7 +30,7 @@ public final class SimulatedDevice implements Device {
       throw new IllegalArgumentException("simulated frame time must not be negative, was " + frameTime);
     }
     this.id = "sim:" + index;
-    this.budgetBytes = budgetBytes;
+    this.budget = new DeviceBudget(id, budgetBytes);
     this.frameTime = frameTime;
   }
 
@@ -48,7 +46,7 @@ public final class SimulatedDevice implements Device {
 
   @Override
   public String name() {
-    return "simulated device (" + frameTime.toMillis() + " ms/frame, " + MemorySize.format(budgetBytes) + ")";
+    return "simulated device (" + frameTime.toMillis() + " ms/frame, " + MemorySize.format(budget.budgetBytes()) + ")";
   }
 
   @Override
@@ -58,37 +56,26 @@ public final class SimulatedDevice implements Device {
 
   @Override
   public long totalBytes() {
-    return budgetBytes;
+    return budget.budgetBytes();
   }
 
   @Override
-  public synchronized long freeBytes() {
-    return budgetBytes - allocatedBytes;
+  public long freeBytes() {
+    return budget.freeBytes();
   }
 
   @Override
-  public synchronized DeviceAllocation allocate(long bytes) {
-    if (closed) {
-      throw new IllegalStateException(id + " is closed");
-    }
+  public DeviceAllocation allocate(long bytes) {
     if (bytes <= 0) {
       throw new IllegalArgumentException(id + ": an allocation holds at least 1 byte, asked for " + bytes);
     }
-    if (bytes > budgetBytes - allocatedBytes) {
-      throw new IllegalStateException(id + ": allocating " + MemorySize.format(bytes) + " would exceed its budget of "
-          + MemorySize.format(budgetBytes) + " (" + MemorySize.format(allocatedBytes) + " allocated)");
-    }
-    allocatedBytes += bytes;
+    budget.take(bytes);
     return new SimulatedAllocation(bytes);
   }
 
-  private synchronized void free(long bytes) {
-    allocatedBytes -= bytes;
-  }
-
   @Override
-  public synchronized void close() {
-    closed = true;
+  public void close() {
+    budget.close();
   }
 
   @Override
@@ -127,7 +114,7 @@ public final class SimulatedDevice implements Device {
     @Override
     public void close() {
       if (closed.compareAndSet(false, true)) {
-        free(bytes);
+        budget.giveBack(bytes);
       }
     }
   }
