@@ -303,7 +303,11 @@ public final class ScaleOutBench {
     // keeps the failure detector from downing busy nodes (it changes no throughput, only how soon a dead node goes).
     List<String> command = new ArrayList<>(List.of(java.toString(), heap, "-XX:+UseSerialGC",
         "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=20s",
-        "-Dlogback.configurationFile=" + logback, "io.framefarm.cli.Farm"));
+        "-Dlogback.configurationFile=" + logback));
+    // Settings given to the harness (BENCH_JAVA_OPTS="-Dframefarm.worker.lease-ahead=off") reach every node.
+    System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("framefarm.")).sorted()
+        .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+    command.add("io.framefarm.cli.Farm");
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
