@@ -10,6 +10,7 @@ import io.framefarm.protocol.MemoryProtocol.DeviceEvent;
 import io.framefarm.protocol.MemoryProtocol.MemoryNotice;
 import io.framefarm.worker.memory.MemoryFaults;
 import io.framefarm.worker.memory.MemoryManager;
+import io.framefarm.worker.memory.MemoryStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,8 +19,10 @@ import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -50,7 +53,7 @@ class MemoryManagerRestartFarmTest {
       String id = client.submit(TestFarms.job(input, output, "identity", 60, true));
       Awaitility.await("a chunk in progress").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
           .until(() -> client.job(id).path("framesDone").asInt() > 0);
-      DeviceEvent reclaimed = crashUntilALeaseIsReclaimed(manager, notices);
+      DeviceEvent reclaimed = crashUntilALeaseIsReclaimed(manager, notices, farm.system());
 
       JsonNode job = TestFarms.awaitFinished(client, id, Duration.ofMinutes(8));
       assertThat(job.path("state").asText()).as(job.toString()).isEqualTo("COMPLETED");
@@ -73,10 +76,15 @@ class MemoryManagerRestartFarmTest {
     }
   }
 
-  // Between two chunks the device holds nothing to reclaim: crash again until a chunk was holding its buffers.
+  // Between two chunks the device holds nothing to reclaim: crash when the manager says a chunk holds its frame
+  // buffer, and again if that chunk let go of it in between (its last frame came just then).
   private static DeviceEvent crashUntilALeaseIsReclaimed(ActorRef<MemoryManager.Command> manager,
-      TestProbe<MemoryNotice> notices) {
+      TestProbe<MemoryNotice> notices, ActorSystem<?> system) {
     for (int attempt = 1; attempt <= 3; attempt++) {
+      Awaitility.await("a chunk holding its frame buffer").atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(10)).until(() -> AskPattern.<MemoryManager.Command, MemoryStats>ask(manager,
+              MemoryManager.GetStats::new, Duration.ofSeconds(5), system.scheduler()).toCompletableFuture()
+              .get().poolLeasedBytes() > 0);
       manager.tell(MemoryFaults.crash("test, attempt " + attempt));
       Optional<DeviceEvent> reclaimed = reclaimedWithin(notices, Duration.ofSeconds(2));
       if (reclaimed.isPresent()) {

@@ -26,6 +26,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
@@ -147,6 +148,11 @@ public final class WorkerSlot {
   private final ActorRef<JobManagerCommand> jobManager;
   private final Settings settings;
   private final Materializer materializer;
+  /**
+   * Pekko's blocking-IO dispatcher: for a chunk's receiving and its files' deletion. Never the chunk pool, whose one
+   * thread per slot is busy for the whole of the chunk in hand: the chunk ahead's input would wait behind it.
+   */
+  private final Executor io;
   private final String node;
   /** When the slot sent its first request for work since it went idle (System.nanoTime), 0 before that. */
   private long requestedAt;
@@ -171,6 +177,7 @@ public final class WorkerSlot {
     this.jobManager = jobManager;
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(context.getSystem());
+    this.io = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
   }
 
@@ -244,7 +251,7 @@ public final class WorkerSlot {
 
   /** Pulls the chunk's input and its pipeline's files ({@link ChunkInput}); the outcome comes as a message. */
   private void startReceiving(AssignChunk a) {
-    context.pipeToSelf(ChunkInput.receive(a, workDir(a), settings.chunkPool(), settings.files(), materializer),
+    context.pipeToSelf(ChunkInput.receive(a, workDir(a), io, settings.files(), materializer),
         (local, error) -> error == null ? new SegmentReceived(a, local) : new Failed(a, rootMessage(error)));
   }
 
@@ -643,7 +650,7 @@ public final class WorkerSlot {
   }
 
   private void deleteLater(Path dir) {
-    CompletableFuture.runAsync(() -> deleteRecursively(dir), settings.chunkPool());
+    CompletableFuture.runAsync(() -> deleteRecursively(dir), io);
   }
 
   private static void deleteRecursively(Path dir) {
