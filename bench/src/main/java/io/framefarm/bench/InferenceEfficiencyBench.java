@@ -79,12 +79,17 @@ public final class InferenceEfficiencyBench {
       loop(input, spec, handles, dataDir.resolve("loop.mp4")); // warm-up
       farm(client, input, pipeline, chunkFrames, dataDir.resolve("warm.mp4"));
       for (int run = 1; run <= runs; run++) {
+        CpuShares beforeLoop = CpuShares.now();
         LoopRun l = loop(input, spec, handles, dataDir.resolve("loop.mp4"));
+        CpuShares afterLoop = CpuShares.now();
         loops.add(l);
         loopFps.add(l.fps());
         double f = farm(client, input, pipeline, chunkFrames, dataDir.resolve("farm-" + run + ".mp4"));
+        CpuShares afterFarm = CpuShares.now();
         farmFps.add(f);
         System.out.printf(Locale.ROOT, "run %d: loop %.2f fps, farm %.2f fps%n", run, l.fps(), f);
+        System.out.printf(Locale.ROOT, "  loop %s%n  farm %s%n", afterLoop.since(beforeLoop, 3),
+            afterFarm.since(afterLoop, 6));
       }
       handles.forEach(h -> h.model().close());
     }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleConsumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -44,8 +45,9 @@ final class ChunkLeases {
   private final WorkQueue<RequestWork> queue;
   private final LeaseClock leases;
   private final Function<ActorRef<WorkerCommand>, String> workerId;
-  /** Offers parked requests again once work may have appeared. */
+  /** Offers parked requests again once work may have appeared, now or at a time (epoch millis). */
   private final Runnable offerParked;
+  private final LongConsumer offerParkedAt;
   /**
    * Nodes that became unreachable or were removed, until they are reachable again or a node joins at the
    * address. A request from one of their slots can still arrive after the loss was handled (it was sent
@@ -57,7 +59,8 @@ final class ChunkLeases {
 
   ChunkLeases(EffectFactories<JobEvent, JobBook> effects, ActorContext<JobManagerCommand> context, JobFiles files,
       JobManagerSettings settings, Clock clock, WorkQueue<RequestWork> queue, LeaseClock leases,
-      Function<ActorRef<WorkerCommand>, String> workerId, Runnable offerParked, DoubleConsumer assignmentSeconds) {
+      Function<ActorRef<WorkerCommand>, String> workerId, Runnable offerParked, LongConsumer offerParkedAt,
+      DoubleConsumer assignmentSeconds) {
     this.effects = effects;
     this.context = context;
     this.files = files;
@@ -67,6 +70,7 @@ final class ChunkLeases {
     this.leases = leases;
     this.workerId = workerId;
     this.offerParked = offerParked;
+    this.offerParkedAt = offerParkedAt;
     this.assignmentSeconds = assignmentSeconds;
   }
 
@@ -97,6 +101,9 @@ final class ChunkLeases {
     var request = new WorkQueue.Request<>(worker, c, DeviceFit.of(c.snapshot()));
     var pick = queue.request(request, book.schedulable(), clock.millis());
     if (pick.isEmpty()) {
+      if (queue.deferredUntilMillis() > 0) {
+        offerParkedAt.accept(queue.deferredUntilMillis()); // it waits out a cold start (see WorkQueue)
+      }
       return effects.none();
     }
     Job job = book.job(pick.get().jobId()).orElseThrow();

@@ -167,6 +167,11 @@ record Job(JobSubmitted submitted, long sequence, State state, PVector<Chunk> ch
   }
 
   @Override
+  public long submittedAtMillis() {
+    return times.submittedAtMillis();
+  }
+
+  @Override
   public int priority() {
     return submitted.request().priority();
   }

@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -56,6 +57,9 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   /** Checks lease deadlines and retention; package-private so that tests can drive it with their own clock. */
   enum Tick implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** A request parked to wait out a cold start may take its job now (see {@code WorkQueue}). */
+  enum OfferParked implements JobManagerCommand, NoSerializationVerificationNeeded { INSTANCE }
+
   /** The leases the journal held at recovery; the ones still live when this is handled are released. */
   private record ReleaseRecoveredLeases(List<Lease> recovered)
       implements JobManagerCommand, NoSerializationVerificationNeeded {}
@@ -65,6 +69,9 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
   private final JobManagerSettings settings;
   private final Clock clock;
   private final WorkQueue<RequestWork> queue;
+  private final TimerScheduler<JobManagerCommand> timers;
+  /** When parked requests are offered again by the OfferParked timer (epoch millis); 0 when not set. */
+  private long offerParkedAtMillis;
   private final LeaseClock leases;
   private final ChunkLeases leasing;
   private final ChunkPlanning planning;
@@ -94,23 +101,25 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
       JobManagerSettings settings, Clock clock, DoubleConsumer assignmentSeconds) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
-      return new JobManager(context, transfer, history, settings, clock, assignmentSeconds);
+      return new JobManager(context, timers, transfer, history, settings, clock, assignmentSeconds);
     }));
   }
 
-  private JobManager(ActorContext<JobManagerCommand> context, Transfers transfer, JobHistory history,
-      JobManagerSettings settings, Clock clock, DoubleConsumer assignmentSeconds) {
+  private JobManager(ActorContext<JobManagerCommand> context, TimerScheduler<JobManagerCommand> timers,
+      Transfers transfer, JobHistory history, JobManagerSettings settings, Clock clock,
+      DoubleConsumer assignmentSeconds) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
     this.context = context;
+    this.timers = timers;
     this.files = new JobFiles(context, transfer, history, settings.leaseTimeout());
     this.settings = settings;
     this.clock = clock;
-    this.queue = new WorkQueue<>(settings.workerSeen(), settings.placement());
+    this.queue = new WorkQueue<>(settings.workerSeen(), settings.placement(), settings.coldStartDelay());
     this.leases = new LeaseClock(settings.leaseTimeout(), settings.startupGrace());
     this.retention = new Retention(Effect(), context, files, settings, clock, this::status);
     this.leasing = new ChunkLeases(Effect(), context, files, settings, clock, queue, leases, this::workerId,
-        this::offerParked, assignmentSeconds);
+        this::offerParked, this::offerParkedAt, assignmentSeconds);
     this.planning = new ChunkPlanning(Effect(), context, files, clock, leases, this::offerParked);
   }
 
@@ -184,6 +193,11 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
         .onCommand(ChunkHandedBack.class, leasing::onChunkHandedBack)
         .onCommand(FetchModelFile.class, this::onFetchModelFile)
         .onCommand(Tick.class, this::onTick)
+        .onCommand(OfferParked.class, (book, c) -> {
+          offerParkedAtMillis = 0;
+          offerParked();
+          return Effect().none();
+        })
         .onCommand(JobFiles.Archived.class, retention::onArchived)
         .onCommand(ReleaseRecoveredLeases.class,
             (book, c) -> leasing.release(book, c.recovered(), "the coordinator restarted"))
@@ -315,6 +329,15 @@ public final class JobManager extends EventSourcedBehavior<JobManagerCommand, Jo
                 + "blocked from it or too small for it (" + String.join("; ", b.reasons()) + "); set "
                 + "framefarm.coordinator.wait-for-new-workers = on to wait for new workers instead", now)))
         .toList();
+  }
+
+  /** Offers the parked requests again at {@code atMillis}, or at the earlier time already set. */
+  private void offerParkedAt(long atMillis) {
+    if (offerParkedAtMillis != 0 && offerParkedAtMillis <= atMillis) {
+      return;
+    }
+    offerParkedAtMillis = atMillis;
+    timers.startSingleTimer(OfferParked.INSTANCE, Duration.ofMillis(Math.max(1, atMillis - now())));
   }
 
   /** Offers every parked request again, each as its own command: each lease is persisted by its own command. */

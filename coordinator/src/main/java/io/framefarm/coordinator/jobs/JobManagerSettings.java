@@ -19,10 +19,12 @@ import java.time.Duration;
  * @param waitForNewWorkers a job that every current worker is blocked from (or too small for) waits for new
  *     workers instead of failing
  * @param placement which job a device asking for work gets among those of equal priority
+ * @param coldStartDelay how long a device without a young job's models waits for a job of its own before it loads
+ *     them, when another device holds them already (see {@code WorkQueue})
  */
 public record JobManagerSettings(Duration leaseTimeout, int maxAttempts, int maxWorkerLosses, Duration startupGrace,
     Duration workerSeen, Duration tick, int snapshotEvery, int keepFinished, Duration keepFinishedFor,
-    boolean waitForNewWorkers, Placement placement) {
+    boolean waitForNewWorkers, Placement placement, Duration coldStartDelay) {
 
   public static JobManagerSettings fromConfig(Config coordinator) {
     Config retention = coordinator.getConfig("retention");
@@ -31,37 +33,42 @@ public record JobManagerSettings(Duration leaseTimeout, int maxAttempts, int max
         coordinator.getDuration("worker-seen"), coordinator.getDuration("scheduler-tick"),
         coordinator.getInt("snapshot-every"), retention.getInt("keep-finished"),
         retention.getDuration("keep-finished-for"), coordinator.getBoolean("wait-for-new-workers"),
-        coordinator.getEnum(Placement.class, "placement"));
+        coordinator.getEnum(Placement.class, "placement"), coordinator.getDuration("cold-start-delay"));
   }
 
-  /** The defaults with another lease timeout and attempt limit, for tests. */
+  /** The defaults with another lease timeout and attempt limit, and no cold-start delay, for tests. */
   public static JobManagerSettings of(Duration leaseTimeout, int maxAttempts) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, 5, Duration.ofMinutes(3), Duration.ofSeconds(15),
-        Duration.ofSeconds(1), 1000, 100, Duration.ofHours(1), false, Placement.AFFINITY);
+        Duration.ofSeconds(1), 1000, 100, Duration.ofHours(1), false, Placement.AFFINITY, Duration.ZERO);
   }
 
   public JobManagerSettings withRetention(int keep, Duration keepFor) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
-        snapshotEvery, keep, keepFor, waitForNewWorkers, placement);
+        snapshotEvery, keep, keepFor, waitForNewWorkers, placement, coldStartDelay);
   }
 
   public JobManagerSettings withSnapshotEvery(int events) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick, events,
-        keepFinished, keepFinishedFor, waitForNewWorkers, placement);
+        keepFinished, keepFinishedFor, waitForNewWorkers, placement, coldStartDelay);
   }
 
   public JobManagerSettings withTick(Duration every) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, every,
-        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers, placement);
+        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers, placement, coldStartDelay);
   }
 
   public JobManagerSettings withWaitForNewWorkers(boolean wait) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
-        snapshotEvery, keepFinished, keepFinishedFor, wait, placement);
+        snapshotEvery, keepFinished, keepFinishedFor, wait, placement, coldStartDelay);
   }
 
   public JobManagerSettings withPlacement(Placement how) {
     return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
-        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers, how);
+        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers, how, coldStartDelay);
+  }
+
+  public JobManagerSettings withColdStartDelay(Duration delay) {
+    return new JobManagerSettings(leaseTimeout, maxAttempts, maxWorkerLosses, startupGrace, workerSeen, tick,
+        snapshotEvery, keepFinished, keepFinishedFor, waitForNewWorkers, placement, delay);
   }
 }

@@ -17,6 +17,11 @@ public interface SchedulableJob {
   /** Order of submission: older jobs go first at equal priority. */
   long sequence();
 
+  /** When the job was submitted (epoch millis); 0 where unknown, which counts as long ago. */
+  default long submittedAtMillis() {
+    return 0;
+  }
+
   long memoryNeedBytes();
 
   List<String> modelIds();

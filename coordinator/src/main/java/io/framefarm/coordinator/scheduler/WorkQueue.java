@@ -21,8 +21,15 @@ import java.util.function.ToIntFunction;
  * <p>Order: never a chunk whose pipeline cannot fit the device's budget; highest priority first, then
  * a job whose models are all resident on the device (model affinity), then a job whose models the fewest
  * other devices hold or are loading (so that devices without them spread over the pipelines instead of
- * each loading every one in turn), then the oldest job, then the lowest chunk. The order never leaves a
- * device idle while a job it can run has a chunk pending. A worker that failed
+ * each loading every one in turn), then the oldest job, then the lowest chunk.
+ *
+ * <p>Cold starts wait a little (delay scheduling, as in Zaharia et al., EuroSys 2010): a device that holds none of
+ * a job's models does not take that job while it is younger than the cold-start delay and another device holds or
+ * is loading those models already; it takes a job of the same priority that it does not have to wait for, or
+ * parks until the delay has passed ({@link #request} says until when). The next submissions, often of other
+ * pipelines, come meanwhile: each device then loads one pipeline's models instead of all of them loading the first
+ * job's. Jobs older than the delay, and jobs whose models no device holds, are taken at once, so apart from that
+ * wait the order never leaves a device idle while a job it can run has a chunk pending. A worker that failed
  * {@value #WORKER_FAILURES_PER_JOB} attempts of a job is blocked from it (Flamenco's blocklist): one bad
  * node must not use up a job's attempts. While other workers are around, a worker is not handed back a
  * chunk whose last attempt failed on it either.
@@ -61,6 +68,9 @@ public final class WorkQueue<W> {
 
   private final Duration seenWindow;
   private final Placement placement;
+  private final long coldStartDelayMillis;
+  /** When the latest request that waited out a cold start may be offered again (epoch millis); 0 if none waited. */
+  private long deferredUntilMillis;
   private final java.util.Random random = new java.util.Random();
   /** Requests that found no work, in arrival order; offered again when work appears. */
   private final Map<String, Request<W>> parked = new LinkedHashMap<>();
@@ -79,13 +89,20 @@ public final class WorkQueue<W> {
   }
 
   public WorkQueue(Duration seenWindow, Placement placement) {
+    this(seenWindow, placement, Duration.ZERO);
+  }
+
+  /** @param coldStartDelay how long a cold device waits for a job of its own (see the class comment); 0 for never */
+  public WorkQueue(Duration seenWindow, Placement placement, Duration coldStartDelay) {
     this.seenWindow = seenWindow;
     this.placement = placement;
+    this.coldStartDelayMillis = coldStartDelay.toMillis();
   }
 
   /**
    * Records the request and picks its chunk among {@code jobs} (active jobs with pending chunks or
-   * not), or parks it when there is none for this device.
+   * not), or parks it when there is none for this device. A request parked to wait out a cold start sets
+   * {@link #deferredUntilMillis()}: offer the parked requests again then.
    */
   public Optional<Pick> request(Request<W> request, Collection<? extends SchedulableJob> jobs, long nowMillis) {
     String worker = request.workerId();
@@ -93,18 +110,51 @@ public final class WorkQueue<W> {
     largestBudgetSeen = Math.max(largestBudgetSeen, request.device().budgetBytes());
     boolean othersAvailable = workers.entrySet().stream()
         .anyMatch(e -> !e.getKey().equals(worker) && nowMillis - e.getValue().atMillis() <= seenWindow.toMillis());
-    Optional<Pick> pick = placement == Placement.AFFINITY
-        ? pick(request.device(), worker, othersAvailable, jobs, models -> heldElsewhere(worker, models, nowMillis))
-        : pickRandomly(request.device(), worker, othersAvailable, jobs);
+    deferredUntilMillis = 0;
+    Optional<Pick> pick;
+    if (placement == Placement.AFFINITY) {
+      ToIntFunction<List<String>> elsewhere = models -> heldElsewhere(worker, models, nowMillis);
+      List<? extends SchedulableJob> ready = jobs.stream()
+          .filter(j -> !coldStartWaits(request.device(), j, nowMillis, elsewhere)).toList();
+      pick = pick(request.device(), worker, othersAvailable, ready, elsewhere);
+      Optional<Pick> without = ready.size() == jobs.size() ? pick
+          : pick(request.device(), worker, othersAvailable, jobs, elsewhere);
+      if (without.isPresent() && (pick.isEmpty() || priorityOf(jobs, without.get()) > priorityOf(jobs, pick.get()))) {
+        // The best job for this device is one it waits for: wait (parked) rather than take lower-priority work.
+        pick = Optional.empty();
+        deferredUntilMillis = jobs.stream().filter(j -> coldStartWaits(request.device(), j, nowMillis, elsewhere))
+            .mapToLong(j -> j.submittedAtMillis() + coldStartDelayMillis).min().orElse(nowMillis);
+      }
+    } else {
+      pick = pickRandomly(request.device(), worker, othersAvailable, jobs);
+    }
     if (pick.isEmpty()) {
       parked.put(worker, request);
     } else {
       parked.remove(worker);
       // Until its next request says what it holds, count the device as holding the models it is about to load.
-      jobs.stream().filter(j -> j.id().equals(pick.get().jobId())).findFirst().ifPresent(j ->
+      String jobId = pick.get().jobId();
+      jobs.stream().filter(j -> j.id().equals(jobId)).findFirst().ifPresent(j ->
           workers.put(worker, new Seen(nowMillis, request.device().loading(j.modelIds()))));
     }
     return pick;
+  }
+
+  /** When the last request parked to wait out a cold start may take it (epoch millis); 0 if it did not wait. */
+  public long deferredUntilMillis() {
+    return deferredUntilMillis;
+  }
+
+  /** Whether {@code device}, holding none of {@code job}'s models, waits before loading them (class comment). */
+  private boolean coldStartWaits(DeviceFit device, SchedulableJob job, long nowMillis,
+      ToIntFunction<List<String>> heldElsewhere) {
+    return coldStartDelayMillis > 0 && !job.modelIds().isEmpty() && !device.holdsAll(job.modelIds())
+        && nowMillis - job.submittedAtMillis() < coldStartDelayMillis && heldElsewhere.applyAsInt(job.modelIds()) > 0;
+  }
+
+  private static int priorityOf(Collection<? extends SchedulableJob> jobs, Pick pick) {
+    return jobs.stream().filter(j -> j.id().equals(pick.jobId())).mapToInt(SchedulableJob::priority).findFirst()
+        .orElse(Integer.MIN_VALUE);
   }
 
   /** The next chunk for {@code device} among {@code jobs}, with no other device known; see the class comment. */

@@ -325,6 +325,24 @@ class JobManagerTest {
     busy.expectNoMessage(Duration.ofMillis(200));
   }
 
+  @Test
+  void aColdSlotThatWaitsForAYoungJobsModelsIsOfferedItOnceTheWaitEnds() {
+    jobManager = start(JobManagerSettings.of(Duration.ofSeconds(30), 2).withColdStartDelay(Duration.ofSeconds(2)));
+    var request = new JobRequest("/in.mp4", "/out.mp4", "detect", 10, 0, EncodeSpec.defaults());
+    var planned = List.of(new PlannedChunk(0, 10, 0, 10), new PlannedChunk(10, 20, 10, 20));
+    jobManager.<SubmitReply>runCommand(replyTo -> new SubmitJob(request, VIDEO, planned,
+        new PipelinePlan("{}", 0, List.of("detector")), replyTo));
+    TestProbe<WorkerCommand> second = testKit.createTestProbe(WorkerCommand.class);
+    var cold = new DeviceSnapshot("cpu-1", 1_000_000, 1_000_000, List.of());
+    lease(); // the first slot loads the detector
+    assertThat(jobManager.runCommand(new RequestWork(second.getRef(), "node", "slot-1", cold)).events())
+        .as("the detector is loading elsewhere and the job is young").isEmpty();
+    second.expectNoMessage(Duration.ofMillis(300));
+
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(second.expectMessageClass(AssignChunk.class, Duration.ofSeconds(10)).chunk()).isEqualTo(1);
+  }
+
   private static final DeviceSnapshot SNAPSHOT = new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of());
 
   private RequestWork request(boolean ahead) {

@@ -22,6 +22,7 @@ class WorkQueueTest {
     final List<String> models;
     final List<PendingChunk> pending = new ArrayList<>();
     final Map<String, Integer> failures = new HashMap<>();
+    long submittedAt;
 
     TestJob(String id, int priority, long sequence, long need, List<String> models, int chunks) {
       this.id = id;
@@ -47,6 +48,7 @@ class WorkQueueTest {
     @Override public String id() { return id; }
     @Override public int priority() { return priority; }
     @Override public long sequence() { return sequence; }
+    @Override public long submittedAtMillis() { return submittedAt; }
     @Override public long memoryNeedBytes() { return need; }
     @Override public List<String> modelIds() { return models; }
     @Override public int failuresOn(String worker) { return failures.getOrDefault(worker, 0); }
@@ -100,6 +102,57 @@ class WorkQueueTest {
     assertThat(WorkQueue.pick(new DeviceFit(10_000, Set.of("detector")), "w", false, jobs))
         .as("affinity needs every model resident").contains(new Pick("older", 0));
     assertThat(WorkQueue.pick(DeviceFit.ANY, "w", false, jobs)).contains(new Pick("older", 0));
+  }
+
+  private static TestJob submitted(String id, int priority, long sequence, String model, long atMillis) {
+    var job = new TestJob(id, priority, sequence, 1_000, List.of(model), 4);
+    job.submittedAt = atMillis;
+    return job;
+  }
+
+  @Test
+  void aColdDeviceWaitsForAJobOfItsOwnWhileAYoungJobsModelsAreLoadingElsewhere() {
+    var waiting = new WorkQueue<String>(Duration.ofSeconds(15), Placement.AFFINITY, Duration.ofSeconds(2));
+    var a = submitted("a", 0, 0, "model-a", 1_000);
+    List<SchedulableJob> jobs = new ArrayList<>(List.of(a));
+    var cold = new DeviceFit(10_000, Set.of());
+
+    assertThat(waiting.request(request("w1", cold), jobs, 1_000)).as("nobody holds a's model")
+        .contains(new Pick("a", 0));
+    a.take(0);
+    assertThat(waiting.request(request("w2", cold), jobs, 1_100)).as("w1 is loading it").isEmpty();
+    assertThat(waiting.deferredUntilMillis()).isEqualTo(3_000);
+    assertThat(waiting.parkedCount()).isEqualTo(1);
+
+    var b = submitted("b", 0, 1, "model-b", 1_500);
+    jobs.add(b);
+    assertThat(waiting.request(request("w2", cold), jobs, 1_500)).as("a job of its own came")
+        .contains(new Pick("b", 0));
+    b.take(0);
+    assertThat(waiting.request(request("w3", cold), jobs, 1_600)).isEmpty();
+    assertThat(waiting.deferredUntilMillis()).as("the first young job's wait ends first").isEqualTo(3_000);
+    assertThat(waiting.request(request("w3", cold), jobs, 3_000)).as("a is 2 s old: no more waiting")
+        .contains(new Pick("a", 1));
+    assertThat(waiting.deferredUntilMillis()).isZero();
+    a.take(1);
+    assertThat(waiting.request(request("w1", new DeviceFit(10_000, Set.of("model-a"))), jobs, 1_700))
+        .as("a device that holds the models never waits").contains(new Pick("a", 2));
+  }
+
+  @Test
+  void aColdDeviceWaitsRatherThanTakeLowerPriorityWorkButTakesEqualPriorityWorkItNeedNotWaitFor() {
+    var waiting = new WorkQueue<String>(Duration.ofSeconds(15), Placement.AFFINITY, Duration.ofSeconds(2));
+    var urgent = submitted("urgent", 5, 0, "model-u", 1_000);
+    var low = submitted("low", 0, 1, "model-l", 0);
+    List<SchedulableJob> jobs = List.of(urgent, low);
+    assertThat(waiting.request(request("w1", new DeviceFit(10_000, Set.of("model-u"))), jobs, 1_000))
+        .contains(new Pick("urgent", 0));
+    urgent.take(0);
+    assertThat(waiting.request(request("w2", new DeviceFit(10_000, Set.of())), jobs, 1_100)).isEmpty();
+
+    var peer = submitted("peer", 5, 2, "model-p", 0);
+    assertThat(waiting.request(request("w2", new DeviceFit(10_000, Set.of())), List.of(urgent, low, peer), 1_200))
+        .contains(new Pick("peer", 0));
   }
 
   @Test
