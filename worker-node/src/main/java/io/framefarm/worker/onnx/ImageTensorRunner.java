@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
@@ -27,9 +26,11 @@ public final class ImageTensorRunner implements AutoCloseable {
   private final OnnxModel model;
   private final int width;
   private final int height;
+  private final ByteBuffer inputBytes;
   private final FloatBuffer input;
   private final OnnxTensor inputTensor;
   private final Map<String, OnnxTensor> inputs;
+  private ByteBuffer outputBytes;
   private FloatBuffer output;
   private OnnxTensor outputTensor;
   private Map<String, OnnxValue> pinned;
@@ -39,7 +40,8 @@ public final class ImageTensorRunner implements AutoCloseable {
     this.model = model;
     this.width = width;
     this.height = height;
-    this.input = directFloats(3L * width * height);
+    this.inputBytes = directFloats(3L * width * height);
+    this.input = inputBytes.asFloatBuffer();
     this.inputTensor = OnnxTensor.createTensor(ENV, input, new long[] {1, 3, height, width});
     this.inputs = Map.of(model.inputName(), inputTensor);
   }
@@ -79,7 +81,8 @@ public final class ImageTensorRunner implements AutoCloseable {
             + ", not float");
       }
       outputShape = info.getShape();
-      output = directFloats(info.getNumElements());
+      outputBytes = directFloats(info.getNumElements());
+      output = outputBytes.asFloatBuffer();
       output.put(first.getFloatBuffer()).rewind(); // absolute reads from here on; the tensor wraps it from 0
       outputTensor = OnnxTensor.createTensor(ENV, output, outputShape);
       pinned = Map.of(model.outputName(), outputTensor);
@@ -95,8 +98,10 @@ public final class ImageTensorRunner implements AutoCloseable {
   @Override
   public void close() {
     inputTensor.close();
+    TensorBuffers.give(inputBytes);
     if (outputTensor != null) {
       outputTensor.close();
+      TensorBuffers.give(outputBytes);
     }
   }
 
@@ -106,10 +111,11 @@ public final class ImageTensorRunner implements AutoCloseable {
         + (outputShape == null ? "?" : Arrays.toString(outputShape)) + "]";
   }
 
-  private static FloatBuffer directFloats(long count) {
+  /** Room for {@code count} floats, kept from an earlier chunk where one of the size is ({@link TensorBuffers}). */
+  private static ByteBuffer directFloats(long count) {
     if (count * Float.BYTES > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("tensor of " + count + " floats is too large");
     }
-    return ByteBuffer.allocateDirect((int) count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    return TensorBuffers.take((int) count * Float.BYTES);
   }
 }
