@@ -85,10 +85,16 @@ class JobManagerTest {
     return ((JobAccepted) result.reply()).jobId();
   }
 
+  private static final DeviceSnapshot SNAPSHOT = new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of());
+
+  /** A request for work from the probe's slot: an idle one, or a busy one asking {@code ahead}. */
+  private RequestWork request(boolean ahead) {
+    return new RequestWork(worker.getRef(), "node", "slot-0", SNAPSHOT, ahead);
+  }
+
   /** Asks for work as the probe's slot; returns the assignment the probe receives. */
   private AssignChunk lease() {
-    var result = jobManager.runCommand(new RequestWork(worker.getRef(), "node", "slot-0",
-        new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of())));
+    var result = jobManager.runCommand(request(false));
     assertThat(result.events()).singleElement().isInstanceOf(ChunkLeased.class);
     return worker.expectMessageClass(AssignChunk.class);
   }
@@ -177,8 +183,7 @@ class JobManagerTest {
     jobManager = start(JobManagerSettings.of(Duration.ofSeconds(30), 10));
     String id = submit(3);
     failThreeTimes(id);
-    var again = jobManager.runCommand(new RequestWork(worker.getRef(), "node", "slot-0",
-        new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of())));
+    var again = jobManager.runCommand(request(false));
     assertThat(again.events()).as("a blocked worker gets none of the job's chunks").isEmpty();
 
     var tick = jobManager.runCommand(JobManager.Tick.INSTANCE);
@@ -270,8 +275,7 @@ class JobManagerTest {
 
     // Sent before the loss, or buffered while the coordinator was paused: it must not take the chunk, whose
     // lease nothing would reclaim (the node's loss was handled already).
-    var late = jobManager.runCommand(new RequestWork(worker.getRef(), "node", "slot-0",
-        new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of())));
+    var late = jobManager.runCommand(request(false));
     assertThat(late.events()).isEmpty();
     assertThat(status(id).chunkAttempts()).containsExactly(1);
 
@@ -341,12 +345,6 @@ class JobManagerTest {
 
     clock.advance(Duration.ofSeconds(2));
     assertThat(second.expectMessageClass(AssignChunk.class, Duration.ofSeconds(10)).chunk()).isEqualTo(1);
-  }
-
-  private static final DeviceSnapshot SNAPSHOT = new DeviceSnapshot("cpu-0", 1_000_000, 1_000_000, List.of());
-
-  private RequestWork request(boolean ahead) {
-    return new RequestWork(worker.getRef(), "node", "slot-0", SNAPSHOT, ahead);
   }
 
   @Test
